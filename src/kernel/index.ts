@@ -1,0 +1,67 @@
+/**
+ * Public surface of the kernel model. Nothing outside src/kernel imports past this file.
+ *
+ * CONTRACT (for the rest of the engine; the implementation behind it is free to change):
+ * - `bootKernel(config, profile?)` builds the world a trace's `config` declares: one process with an open
+ *   /dev/iommu (the implicit `iommufd`), one memfd per config memfd (memfd_create(MFD_ALLOW_SEALING) +
+ *   ftruncate), one VFIO cdev fd per config device, the config buffers mapped into the process, and returns the
+ *   kernel plus the fd numbers userspace holds.
+ * - `syscall(kernel, call)` is pure: the input kernel is never mutated; the result carries the new kernel.
+ * - `RULES` lists every outcome a handler can return (each errno path and each success), as data.
+ * - `PROFILES` are the kernel versions; `DEFAULT_PROFILE` is used when a trace names none.
+ * - Kernel state is plain data (objects, arrays, numbers, strings, booleans, bigint, null): no Map, Set, class
+ *   instances or functions, so that explorers can fingerprint it and structuredClone can copy it.
+ */
+import type { Syscall, SyscallResult, U64 } from './uapi.ts';
+
+export type * from './uapi.ts';
+export {
+  U64_MAX, ULONG_MAX, SIZE_MAX, ERRNOS, IOAS_MAP_FLAGS, HWPT_ALLOC_FLAGS, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS,
+  IOMMU_HWPT_DATA_TYPES, F_SEALS,
+} from './uapi.ts';
+
+/** The world a trace's `config` declares, in kernel units (bytes as bigint, page counts as numbers). */
+export interface WorldConfig {
+  /** PAGE_SIZE in bytes (default 4096). */
+  pageSize: U64;
+  memfds: { name: string; pages: number }[];
+  /** Process virtual ranges; `holes` are page indexes that are not backed (munmap'ed). */
+  buffers: { name: string; va: U64; pages: number; holes: number[] }[];
+  /** `pgsize` is the IOMMU's pgsize_bitmap (default: 4 KiB | 2 MiB | 1 GiB); `aperture` [start, last] (default 48-bit). */
+  devices: { name: string; aperture?: [U64, U64]; pgsize?: U64 }[];
+  /** When given, the process is unprivileged (no CAP_IPC_LOCK, no CAP_SYS_RESOURCE) with this RLIMIT_MEMLOCK in pages. */
+  rlimitMemlock?: number;
+}
+
+/** The fds userspace holds after boot, by config name. */
+export interface BootFds {
+  iommufd: number;
+  memfds: Record<string, number>;
+  devices: Record<string, number>;
+}
+
+/** The modelled kernel's whole state. Opaque outside src/kernel and src/invariants. */
+export type Kernel = import('./types.ts').Kernel;
+
+export interface Boot {
+  kernel: Kernel;
+  fds: BootFds;
+}
+
+/** One outcome of one handler: an errno path or the success, named after the kernel function and check it mirrors. */
+export interface Rule {
+  id: string;
+  /** The syscall it belongs to. */
+  op: string;
+  /** 'ok' for success. */
+  result: string;
+  /** The kernel function the check lives in, e.g. `iopt_check_iova`. */
+  kernelFunction: string;
+  description: string;
+}
+
+export { bootKernel, syscall } from './syscall.ts';
+export { RULES } from './rules.ts';
+export { PROFILES, DEFAULT_PROFILE } from './profiles.ts';
+export type { Profile, ProfileName } from './profiles.ts';
+export type { SyscallResult, Syscall };

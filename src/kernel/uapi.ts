@@ -39,11 +39,13 @@ export type Errno =
   | 'EADDRINUSE'
   | 'EOVERFLOW'
   | 'EDEADLOCK'
-  | 'ENODATA';
+  | 'ENODATA'
+  | 'EBADFD';
 
 export const ERRNOS: readonly Errno[] = [
   'EPERM', 'ENOENT', 'EIO', 'EBADF', 'EAGAIN', 'ENOMEM', 'EFAULT', 'EBUSY', 'EEXIST', 'ENODEV', 'EINVAL',
   'ENOSPC', 'ENOTTY', 'E2BIG', 'EMSGSIZE', 'EOPNOTSUPP', 'EADDRINUSE', 'EOVERFLOW', 'EDEADLOCK', 'ENODATA',
+  'EBADFD',
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -65,6 +67,12 @@ export const IOMMU_OPTION_OPS = { SET: 0, GET: 1 } as const;
 
 /** enum iommu_hwpt_data_type */
 export const IOMMU_HWPT_DATA_TYPES = { NONE: 0, VTD_S1: 1, ARM_SMMUV3: 2, SELFTEST: 0xdead } as const;
+
+/** VFIO_DEVICE_ATTACH_PASID / VFIO_DEVICE_DETACH_PASID (include/uapi/linux/vfio.h): the only defined attach/detach flag. */
+export const VFIO_DEVICE_PT_FLAGS = { PASID: 1 << 0 } as const;
+
+/** IOMMU_HWPT_DATA_SELFTEST's struct iommu_hwpt_selftest is {__u32 iotlb}: its minimum length (iommufd_test.h). */
+export const IOMMU_HWPT_SELFTEST_MIN_LEN = 4;
 
 /** F_SEAL_* (include/uapi/linux/fcntl.h) */
 export const F_SEALS = { SEAL: 0x1, SHRINK: 0x2, GROW: 0x4, WRITE: 0x8, FUTURE_WRITE: 0x10, EXEC: 0x20 } as const;
@@ -176,4 +184,18 @@ export type RuleId = string;
  */
 export type SyscallResult<K> =
   | { ok: true; kernel: K; out: Record<string, unknown>; rule: RuleId }
-  | { ok: false; errno: Errno; out?: Record<string, unknown>; rule: RuleId; kernel?: K; partial?: true };
+  | { ok: false; errno: Errno; out?: Record<string, unknown>; rule: RuleId; kernel?: K; partial?: true }
+  | NotModelled;
+
+/**
+ * The model does not implement what this call asks for (an ioctl it has no handler for, or a variant of a
+ * handled one, e.g. a PASID attach or a nested domain of a real IOMMU driver). This is not a kernel outcome:
+ * the kernel is unchanged, and the trace layer must report it as "not modelled", never as an errno.
+ * `rule` is `not-modelled`; `reason` says what was asked.
+ */
+export interface NotModelled {
+  ok: false;
+  notModelled: true;
+  reason: string;
+  rule: RuleId;
+}

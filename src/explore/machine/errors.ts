@@ -1,0 +1,32 @@
+/**
+ * Errors of the compiled statechart engine. Each names the feature and where in the machine it was met, so that a
+ * user can find it; none is ever swallowed into a wrong answer.
+ */
+
+/** A machine feature the compiled engine does not run, found where it cannot fall back (or fallback was refused). */
+export class UnsupportedFeatureError extends Error {
+  constructor(
+    /** Features with the state path or transition each was found at: `invoke at #m.loading`. */
+    readonly features: readonly { readonly feature: string; readonly where: string }[],
+  ) {
+    super(
+      `the machine uses what the explorer's compiler does not support: ${features.map((f) => `${f.feature} at ${f.where}`).join('; ')}`,
+    );
+    this.name = 'UnsupportedFeatureError';
+  }
+}
+
+/** A macrostep that never settles (xstate would loop forever, or throw once `options.maxIterations` is passed). */
+export class MacrostepLimitError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly value: unknown,
+    readonly eventType: string,
+  ) {
+    super(
+      `the machine did not settle within ${limit} microsteps after event '${eventType}' in state ${JSON.stringify(value)} ` +
+        '(a cycle of eventless transitions or raised events)',
+    );
+    this.name = 'MacrostepLimitError';
+  }
+}

@@ -1,0 +1,342 @@
+/**
+ * The state store: which states were seen (a table of 64-bit fingerprints), where their encodings are (arenas),
+ * and how each was first reached (parent links). After TLC's fingerprint set and Stateright's
+ * `DashMap<Fingerprint, Option<Fingerprint>>`, but in flat typed arrays so that worker threads can share it.
+ *
+ * FINGERPRINT TABLE: open addressing with linear probing over four parallel Int32Arrays indexed by slot:
+ * - `lo`, `hi`: the fingerprint halves (fingerprint.ts never yields a zero half; `lo === 0` marks an empty slot).
+ *   A slot is claimed by a compare-and-swap on `lo`, then published by storing `hi`: a reader that sees its `lo`
+ *   but `hi === 0` waits for the writer, which is between two stores.
+ * - `key`: during a level, the smallest frontier index from which the state was reached in this level
+ *   (`NO_KEY` for states of earlier levels). The search's determinism rests on it: whatever thread finds a state
+ *   first, its parent is the lowest (frontier index, action index) that reaches it, as in a sequential search.
+ * - `aux` (exact mode only): arena offset of the state's encoding, compared on a fingerprint match, so that two
+ *   states with equal fingerprints are both kept.
+ * The table never deletes; it grows between levels (rehash) and, when a level overflows it, the level is redone
+ * in a bigger table (bfs.ts), so an insert never fails silently.
+ *
+ * ARENA: a byte area with a shared bump pointer; each entry is a 4-byte little-endian length, then the encoding.
+ *
+ * PARENT LINKS (StateLinks): per state, in breadth-first order, the index of its parent and the index of the
+ * action (in `model.actions(parent)`) that reached it; initial states have parent `NO_PARENT` and their index in
+ * `model.initStates()` as action. path.ts replays them.
+ */
+
+/** `key` of a slot that holds a state of an earlier level. */
+export const NO_KEY = 0x7fff_ffff;
+/** Parent of an initial state. */
+export const NO_PARENT = 0xffff_ffff;
+/** insert(): the table is too full to insert safely; the level must be redone in a bigger table. */
+export const TABLE_FULL = 0x7fff_ffff;
+/** insert(): the arena has no room for the encoding; the level must be redone with a bigger arena. */
+export const ARENA_FULL = 0x7fff_fffe;
+
+const META_USED = 0;
+const META_COLLISIONS = 1;
+const META_INTS = 2;
+
+/** Buffers of a FingerprintTable, to ship it to another thread. */
+export interface TableBuffers {
+  readonly capacity: number;
+  readonly lo: ArrayBufferLike;
+  readonly hi: ArrayBufferLike;
+  readonly key: ArrayBufferLike;
+  readonly aux: ArrayBufferLike | undefined;
+  readonly meta: ArrayBufferLike;
+}
+
+/** Buffers of an Arena, to ship it to another thread. */
+export interface ArenaBuffers {
+  readonly bytes: ArrayBufferLike;
+  readonly top: ArrayBufferLike;
+}
+
+function allocate(bytes: number, shared: boolean): ArrayBufferLike {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+/** Append-only byte area shared by the threads of a search; entries are length-prefixed encodings. */
+export class Arena {
+  readonly bytes: Uint8Array;
+  /** top[0]: the next free byte (may run past the capacity when an allocation failed). */
+  readonly top: Int32Array;
+
+  constructor(buffers: ArenaBuffers) {
+    this.bytes = new Uint8Array(buffers.bytes);
+    this.top = new Int32Array(buffers.top);
+  }
+
+  /** A new empty arena of `capacity` bytes (at most 2^31 - 1). */
+  static create(capacity: number, shared: boolean): Arena {
+    return new Arena({ bytes: allocate(Math.max(64, capacity), shared), top: allocate(4, shared) });
+  }
+
+  get capacity(): number {
+    return this.bytes.length;
+  }
+
+  /** Bytes in use. */
+  get used(): number {
+    return Math.min(Atomics.load(this.top, 0), this.bytes.length);
+  }
+
+  buffers(): ArenaBuffers {
+    return { bytes: this.bytes.buffer, top: this.top.buffer };
+  }
+
+  /** Forgets every entry (the next level's arena in fingerprint mode). */
+  clear(): void {
+    Atomics.store(this.top, 0, 0);
+  }
+
+  /** Rolls back to `top` (a level that is redone drops what it appended). */
+  truncate(top: number): void {
+    Atomics.store(this.top, 0, top);
+  }
+
+  /** Appends `src[start, start+len)` and returns its entry offset, or ARENA_FULL. */
+  append(src: Uint8Array, start: number, len: number): number {
+    const need = len + 4;
+    const off = Atomics.add(this.top, 0, need);
+    if (off + need > this.bytes.length || off + need > 0x7fff_fff0) return ARENA_FULL;
+    const b = this.bytes;
+    b[off] = len & 0xff;
+    b[off + 1] = (len >>> 8) & 0xff;
+    b[off + 2] = (len >>> 16) & 0xff;
+    b[off + 3] = (len >>> 24) & 0xff;
+    b.set(src.subarray(start, start + len), off + 4);
+    return off;
+  }
+
+  /** Length of the entry at `off`. */
+  lengthAt(off: number): number {
+    const b = this.bytes;
+    return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+  }
+
+  /** A copy into a (possibly bigger) new arena; entry offsets are kept. */
+  grownTo(capacity: number, shared: boolean): Arena {
+    const next = Arena.create(capacity, shared);
+    const used = this.used;
+    next.bytes.set(this.bytes.subarray(0, used));
+    Atomics.store(next.top, 0, used);
+    return next;
+  }
+}
+
+/** Open-addressing set of 64-bit fingerprints with per-level claim keys; see the file header. */
+export class FingerprintTable {
+  readonly capacity: number;
+  readonly mask: number;
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly key: Int32Array;
+  readonly aux: Int32Array | undefined;
+  /** meta[0]: slots in use; meta[1]: fingerprint collisions told apart (exact mode). */
+  readonly meta: Int32Array;
+  /** Past this many slots in use, an insert is refused (TABLE_FULL) rather than risk a full table. */
+  readonly hardLimit: number;
+
+  constructor(readonly bufs: TableBuffers) {
+    this.capacity = bufs.capacity;
+    this.mask = bufs.capacity - 1;
+    this.lo = new Int32Array(bufs.lo);
+    this.hi = new Int32Array(bufs.hi);
+    this.key = new Int32Array(bufs.key);
+    this.aux = bufs.aux ? new Int32Array(bufs.aux) : undefined;
+    this.meta = new Int32Array(bufs.meta);
+    this.hardLimit = Math.floor(this.capacity * 0.9);
+  }
+
+  /** An empty table with `capacity` slots (a power of two); `exact` adds the encoding offsets. */
+  static create(capacity: number, shared: boolean, exact: boolean): FingerprintTable {
+    if (capacity < 16 || (capacity & (capacity - 1)) !== 0 || capacity > 2 ** 30) {
+      throw new RangeError(`FingerprintTable: capacity ${capacity} is not a power of two in [16, 2^30]`);
+    }
+    const key = allocate(capacity * 4, shared);
+    new Int32Array(key).fill(NO_KEY);
+    return new FingerprintTable({
+      capacity,
+      lo: allocate(capacity * 4, shared),
+      hi: allocate(capacity * 4, shared),
+      key,
+      aux: exact ? allocate(capacity * 4, shared) : undefined,
+      meta: allocate(META_INTS * 4, shared),
+    });
+  }
+
+  /** Bytes per slot: 12, or 16 in exact mode. */
+  static slotBytes(exact: boolean): number {
+    return exact ? 16 : 12;
+  }
+
+  get used(): number {
+    return Atomics.load(this.meta, META_USED);
+  }
+
+  get collisions(): number {
+    return Atomics.load(this.meta, META_COLLISIONS);
+  }
+
+  get bytes(): number {
+    return this.capacity * FingerprintTable.slotBytes(this.aux !== undefined);
+  }
+
+  buffers(): TableBuffers {
+    return this.bufs;
+  }
+
+  /**
+   * Finds the state with fingerprint (lo, hi) (and, in exact mode, encoding `enc[start, start+len)` compared with
+   * `arena`), or inserts it: a new state gets `key = k` and its encoding appended to `arena`.
+   * Returns the slot (>= 0) of a new state, `-(slot + 1)` of a state already present, or TABLE_FULL / ARENA_FULL.
+   * A new state's arena offset is left in `lastOffset`.
+   */
+  insert(lo: number, hi: number, k: number, enc: Uint8Array, start: number, len: number, arena: Arena): number {
+    const los = this.lo;
+    const his = this.hi;
+    const mask = this.mask;
+    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      let cur = Atomics.load(los, s);
+      if (cur === 0) {
+        if (Atomics.load(this.meta, META_USED) >= this.hardLimit) return TABLE_FULL;
+        cur = Atomics.compareExchange(los, s, 0, lo);
+        if (cur === 0) {
+          Atomics.add(this.meta, META_USED, 1);
+          const off = arena.append(enc, start, len);
+          if (off === ARENA_FULL) {
+            // Publish anyway (hi) so that readers spinning on this slot go on; the level is redone.
+            Atomics.store(this.key, s, k);
+            if (this.aux) Atomics.store(this.aux, s, -1);
+            Atomics.store(his, s, hi);
+            return ARENA_FULL;
+          }
+          this.lastOffset = off;
+          Atomics.store(this.key, s, k);
+          if (this.aux) Atomics.store(this.aux, s, off);
+          Atomics.store(his, s, hi);
+          return s;
+        }
+      }
+      if (cur === lo) {
+        let h = Atomics.load(his, s);
+        while (h === 0) h = Atomics.load(his, s);
+        if (h === hi) {
+          if (this.aux === undefined || this.sameEncoding(s, enc, start, len, arena)) return -(s + 1);
+          Atomics.add(this.meta, META_COLLISIONS, 1);
+        }
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Arena offset of the state inserted by the last successful insert() (this thread). */
+  lastOffset = 0;
+
+  /** The slot holding (lo, hi) (and, in exact mode, the encoding), or -1. Read-only; for check-only levels. */
+  find(lo: number, hi: number, enc: Uint8Array, start: number, len: number, arena: Arena): number {
+    const mask = this.mask;
+    let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    for (;;) {
+      const cur = Atomics.load(this.lo, s);
+      if (cur === 0) return -1;
+      if (cur === lo && Atomics.load(this.hi, s) === hi) {
+        if (this.aux === undefined || this.sameEncoding(s, enc, start, len, arena)) return s;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Lowers `key[slot]` to `k` if `k` is smaller; true when it did (this thread now holds the smallest key). */
+  claim(slot: number, k: number): boolean {
+    const keys = this.key;
+    let cur = Atomics.load(keys, slot);
+    while (k < cur) {
+      const prev = Atomics.compareExchange(keys, slot, cur, k);
+      if (prev === cur) return true;
+      cur = prev;
+    }
+    return false;
+  }
+
+  private sameEncoding(s: number, enc: Uint8Array, start: number, len: number, arena: Arena): boolean {
+    const off = Atomics.load(this.aux!, s);
+    if (off < 0 || arena.lengthAt(off) !== len) return false;
+    const b = arena.bytes;
+    const base = off + 4;
+    for (let i = 0; i < len; i++) if (b[base + i] !== enc[start + i]) return false;
+    return true;
+  }
+
+  /**
+   * A table of `capacity` slots holding this one's states of earlier levels (those with `key === NO_KEY`); states
+   * of the current level are dropped, for a level that is redone. Single-threaded: no level may be running.
+   */
+  rehashed(capacity: number, shared: boolean, keepCurrentLevel = false): FingerprintTable {
+    const next = FingerprintTable.create(capacity, shared, this.aux !== undefined);
+    const { lo, hi, key, aux } = this;
+    const nmask = next.mask;
+    let used = 0;
+    for (let s = 0; s < this.capacity; s++) {
+      const l = lo[s]!;
+      if (l === 0) continue;
+      if (!keepCurrentLevel && key[s] !== NO_KEY) continue;
+      const h = hi[s]!;
+      let t = (l ^ Math.imul(h, 0x9e3779b1)) & nmask;
+      while (next.lo[t] !== 0) t = (t + 1) & nmask;
+      next.lo[t] = l;
+      next.hi[t] = h;
+      next.key[t] = key[s]!;
+      if (aux) next.aux![t] = aux[s]!;
+      used++;
+    }
+    next.meta[META_USED] = used;
+    next.meta[META_COLLISIONS] = this.meta[META_COLLISIONS]!;
+    return next;
+  }
+}
+
+/** Parent index and action index per state, in breadth-first order; grows by doubling. Main thread only. */
+export class StateLinks {
+  parent: Uint32Array;
+  action: Uint32Array;
+  length = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.parent = new Uint32Array(initialCapacity);
+    this.action = new Uint32Array(initialCapacity);
+  }
+
+  /** Bytes held (capacity, not just length). */
+  get bytes(): number {
+    return this.parent.byteLength + this.action.byteLength;
+  }
+
+  /** Makes room for `n` more states. */
+  reserve(n: number): void {
+    const need = this.length + n;
+    if (need <= this.parent.length) return;
+    let cap = this.parent.length * 2;
+    while (cap < need) cap *= 2;
+    const p = new Uint32Array(cap);
+    p.set(this.parent.subarray(0, this.length));
+    const a = new Uint32Array(cap);
+    a.set(this.action.subarray(0, this.length));
+    this.parent = p;
+    this.action = a;
+  }
+
+  /** Appends a state; returns its index. */
+  push(parent: number, action: number): number {
+    if (this.length >= this.parent.length) this.reserve(1);
+    this.parent[this.length] = parent;
+    this.action[this.length] = action;
+    return this.length++;
+  }
+
+  /** Forgets states from index `length` on (a truncated last level). */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, length);
+  }
+}

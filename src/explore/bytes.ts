@@ -18,11 +18,14 @@ const f64Bytes = new Uint8Array(f64Scratch.buffer);
 export class ByteBuffer implements ByteSink {
   /** The backing store; replaced (never shrunk) when it grows, so read it after writing. */
   buf: Uint8Array;
+  /** An Int32Array view on `buf` (whole-word reads for hashing; its last word may hold stale bytes). */
+  words: Int32Array;
   /** Bytes written since the last reset. */
   length = 0;
 
   constructor(initialCapacity = 256) {
-    this.buf = new Uint8Array(Math.max(16, initialCapacity));
+    this.buf = new Uint8Array(Math.max(16, (initialCapacity + 3) & ~3));
+    this.words = new Int32Array(this.buf.buffer);
   }
 
   /** Forget what was written; keeps the capacity. */
@@ -49,6 +52,7 @@ export class ByteBuffer implements ByteSink {
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
+    this.words = new Int32Array(next.buffer);
   }
 
   u8(v: number): void {

@@ -39,7 +39,7 @@ const T_SET = 15;
 const T_DATE = 16;
 
 /** Nesting deeper than this is taken for a cycle. */
-const MAX_DEPTH = 2000;
+const MAX_DEPTH = 512;
 
 const big64 = new BigUint64Array(1);
 const big64Words = new Uint32Array(big64.buffer);
@@ -63,7 +63,13 @@ export class CanonicalValueError extends Error {
 
 /** Writes `value`'s canonical encoding to `sink`. Throws CanonicalValueError for values it cannot encode exactly. */
 export function encodeCanonical(value: unknown, sink: ByteSink): void {
-  encodeAt(value, sink, 0);
+  try {
+    encodeAt(value, sink, 0);
+  } catch (err) {
+    // The fast path carries no path; find it with a second, slow walk (errors are rare and end the search).
+    if (err instanceof CanonicalValueError || err instanceof RangeError) throw locateUnencodable(value) ?? err;
+    throw err;
+  }
 }
 
 /** Reads one value written by encodeCanonical. */
@@ -246,11 +252,13 @@ function encodeArray(a: readonly unknown[], sink: ByteSink, depth: number): void
   sink.u8(T_ARRAY);
   sink.u32(n);
   for (let i = 0; i < n; i++) {
-    try {
-      encodeAt(a[i], sink, depth);
-    } catch (err) {
-      throw located(err, i);
-    }
+    const x = a[i];
+    // The common leaves inline: no call per element.
+    if (typeof x === 'boolean') sink.u8(x ? T_TRUE : T_FALSE);
+    else if (typeof x === 'string') {
+      sink.u8(T_STRING);
+      sink.string(x);
+    } else encodeAt(x, sink, depth);
   }
 }
 
@@ -258,48 +266,48 @@ function encodeObject(o: object, sink: ByteSink, depth: number): void {
   const proto = Object.getPrototypeOf(o);
   if (proto === Object.prototype || proto === null) {
     const rec = o as Record<string, unknown>;
-    const keys = Object.keys(rec);
-    if (!isSorted(keys)) keys.sort();
+    // Objects decoded by decodeCanonical, and those spread from them, already have sorted keys: walk them with
+    // for-in (no key array); otherwise sort a copy.
+    let n = 0;
+    let sorted = true;
+    let prev = '';
+    for (const k in rec) {
+      if (n > 0 && prev > k) sorted = false;
+      prev = k;
+      n++;
+    }
     sink.u8(T_OBJECT);
-    sink.u32(keys.length);
+    sink.u32(n);
+    if (sorted) {
+      for (const k in rec) {
+        sink.string(k);
+        const x = rec[k];
+        if (typeof x === 'boolean') sink.u8(x ? T_TRUE : T_FALSE);
+        else encodeAt(x, sink, depth);
+      }
+      return;
+    }
+    const keys = Object.keys(rec).sort();
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       sink.string(k);
-      try {
-        encodeAt(rec[k], sink, depth);
-      } catch (err) {
-        throw located(err, k);
-      }
+      encodeAt(rec[k], sink, depth);
     }
     return;
   }
   if (o instanceof Map) {
     sink.u8(T_MAP);
     sink.u32(o.size);
-    let i = 0;
     for (const [k, v] of o) {
-      try {
-        encodeAt(k, sink, depth);
-        encodeAt(v, sink, depth);
-      } catch (err) {
-        throw located(err, i);
-      }
-      i++;
+      encodeAt(k, sink, depth);
+      encodeAt(v, sink, depth);
     }
     return;
   }
   if (o instanceof Set) {
     sink.u8(T_SET);
     sink.u32(o.size);
-    let i = 0;
-    for (const v of o) {
-      try {
-        encodeAt(v, sink, depth);
-      } catch (err) {
-        throw located(err, i);
-      }
-      i++;
-    }
+    for (const v of o) encodeAt(v, sink, depth);
     return;
   }
   if (o instanceof Date) {
@@ -307,16 +315,65 @@ function encodeObject(o: object, sink: ByteSink, depth: number): void {
     sink.f64(o.getTime());
     return;
   }
+  throw new CanonicalValueError(unencodableInstance(proto));
+}
+
+function unencodableInstance(proto: unknown): string {
   const name = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? 'unknown';
-  throw new CanonicalValueError(`cannot encode an instance of ${name} (only plain objects, arrays, Map, Set, Date)`);
+  return `cannot encode an instance of ${name} (only plain objects, arrays, Map, Set, Date)`;
 }
 
-function isSorted(keys: string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
-  return true;
+/** The first value encodeCanonical refuses inside `root`, with its path; undefined when there is none. */
+function locateUnencodable(root: unknown): CanonicalValueError | undefined {
+  const seen = new Set<unknown>();
+  const walk = (v: unknown, path: (string | number)[]): CanonicalValueError | undefined => {
+    const fail = (reason: string) => {
+      const e = new CanonicalValueError(reason);
+      e.path.push(...path);
+      return e;
+    };
+    switch (typeof v) {
+      case 'function':
+      case 'symbol':
+        return fail(`cannot encode a ${typeof v}`);
+      case 'object': {
+        if (v === null) return undefined;
+        if (seen.has(v) || path.length >= MAX_DEPTH) return fail(`nesting deeper than ${MAX_DEPTH} (a cycle?)`);
+        seen.add(v);
+        let found: CanonicalValueError | undefined;
+        if (Array.isArray(v)) {
+          for (let i = 0; i < v.length && !found; i++) found = walk(v[i], [...path, i]);
+        } else {
+          const proto = Object.getPrototypeOf(v);
+          if (proto === Object.prototype || proto === null) {
+            for (const k of Object.keys(v).sort()) {
+              found = walk((v as Record<string, unknown>)[k], [...path, k]);
+              if (found) break;
+            }
+          } else if (v instanceof Map) {
+            let i = 0;
+            for (const [k, x] of v) {
+              found = walk(k, [...path, i]) ?? walk(x, [...path, i]);
+              if (found) break;
+              i++;
+            }
+          } else if (v instanceof Set) {
+            let i = 0;
+            for (const x of v) {
+              found = walk(x, [...path, i++]);
+              if (found) break;
+            }
+          } else if (!(v instanceof Date)) {
+            found = fail(unencodableInstance(proto));
+          }
+        }
+        seen.delete(v);
+        return found;
+      }
+      default:
+        return undefined;
+    }
+  };
+  return walk(root, []);
 }
 
-function located(err: unknown, key: string | number): unknown {
-  if (err instanceof CanonicalValueError) err.path.unshift(key);
-  return err;
-}

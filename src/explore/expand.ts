@@ -13,7 +13,7 @@
  * Nothing here depends on timing: the merged result is the same for any number of threads.
  */
 import { ByteBuffer, ByteReader } from './bytes.ts';
-import { fingerprintInto } from './fingerprint.ts';
+import { fingerprintWordsInto } from './fingerprint.ts';
 import type { StatePredicate } from './model.ts';
 import { StepRecorder, type ObservedLevel } from './observe.ts';
 import { ARENA_FULL, TABLE_FULL, type Arena, type FingerprintTable } from './store.ts';
@@ -109,27 +109,41 @@ class IntList {
   }
 }
 
-/** A thread's expander: the spec and reusable buffers; `expand` runs its share of one level. */
+/**
+ * A thread's expander: the spec and reusable buffers. `expand` runs its share of one level; a level paused for a
+ * bigger table or arena is resumed by calling `expand` again, from the state where this thread stopped (a state
+ * cut short is expanded again from its start: its successors already inserted are found, and claimed at most once).
+ */
 export class LevelExpander<S, A> {
   private readonly buf = new ByteBuffer(1024);
   private readonly reader = new ByteReader(new Uint8Array(0));
   private readonly fp = new Uint32Array(2);
   private readonly checks: StatePredicate<S>[];
-  private readonly checkNames: string[];
+  private readonly checkLabels: string[];
   private readonly recorder: StepRecorder | undefined;
+  /** Chunk and state index to resume at, or chunk -1 to take a fresh chunk. */
+  private resumeChunk = -1;
+  private resumeIndex = 0;
 
   constructor(
     private readonly spec: SearchSpec<S, A>,
     private readonly opts: { readonly symmetry: boolean; readonly observe: boolean },
   ) {
-    this.checkNames = Object.keys(spec.invariants);
-    this.checks = this.checkNames.map((n) => spec.invariants[n]!);
+    const names = Object.keys(spec.invariants);
+    this.checks = names.map((n) => spec.invariants[n]!);
+    this.checkLabels = names.map((n) => `invariant ${n}`);
     this.recorder = opts.observe ? new StepRecorder() : undefined;
+  }
+
+  /** Forgets any resume point: the next `expand` starts a new level. */
+  startLevel(): void {
+    this.resumeChunk = -1;
+    this.recorder?.take();
   }
 
   /**
    * Takes chunks of `job`'s frontier until none is left or the level is aborted. `onChunk` (in-thread searches)
-   * is called after each chunk and may return true to stop the level.
+   * is called after each chunk and may return true to stop the search.
    */
   expand(job: LevelJob, onChunk?: () => boolean): LevelOutput {
     const { model, checkDeadlock } = this.spec;
@@ -137,8 +151,7 @@ export class LevelExpander<S, A> {
     const checks = this.checks;
     const nChecks = checks.length;
     const violations = new Int32Array(nChecks + 1).fill(-1);
-    const deadlockSlot = nChecks;
-    const checkDead = checkDeadlock && skip[deadlockSlot] === 0;
+    const checkDead = checkDeadlock && skip[nChecks] === 0;
     const claims = new IntList();
     const inserts = new IntList();
     const buf = this.buf;
@@ -147,21 +160,33 @@ export class LevelExpander<S, A> {
     const rec = this.recorder;
     const representative = this.opts.symmetry && model.representative ? model.representative.bind(model) : undefined;
     const arenaBytes = frontierArena.bytes;
+    const softLimit = table.softLimit;
+    const meta = table.meta;
     let transitions = 0;
     let sawNew = false;
     let abort: Abort = Abort.None;
     let error: ExpandError | undefined;
     const nChunks = Math.ceil(count / chunkSize);
 
-    chunks: for (;;) {
-      const c = Atomics.add(control, CONTROL_NEXT_CHUNK, 1);
-      if (c >= nChunks) break;
+    let c = this.resumeChunk;
+    let i = this.resumeIndex;
+    if (c < 0) {
+      c = Atomics.add(control, CONTROL_NEXT_CHUNK, 1);
+      i = c * chunkSize;
+    }
+    let expanded = 0;
+    let levelTransitions = 0;
+    chunks: while (c < nChunks) {
       const end = Math.min(count, (c + 1) * chunkSize);
-      let chunkTransitions = 0;
-      for (let i = c * chunkSize; i < end; i++) {
+      for (; i < end; i++) {
         if (Atomics.load(control, CONTROL_ABORT) !== Abort.None) break chunks;
+        if (!checkOnly && Atomics.load(meta, 0) > softLimit) {
+          Atomics.compareExchange(control, CONTROL_ABORT, Abort.None, Abort.TableFull);
+          break chunks;
+        }
         let during = 'decode';
         let j = -1;
+        rec?.begin();
         try {
           const off = frontier[i]!;
           const len = frontierArena.lengthAt(off);
@@ -169,7 +194,7 @@ export class LevelExpander<S, A> {
           const s = model.decode(reader);
           for (let k = 0; k < nChecks; k++) {
             if (violations[k]! >= 0 || skip[k] !== 0) continue;
-            during = this.checkNames[k]!;
+            during = this.checkLabels[k]!;
             if (!checks[k]!(s)) violations[k] = i;
           }
           during = 'actions';
@@ -191,7 +216,7 @@ export class LevelExpander<S, A> {
             model.encode(r, buf);
             const bytes = buf.buf;
             const blen = buf.length;
-            fingerprintInto(bytes, 0, blen, fp);
+            fingerprintWordsInto(buf.words, bytes, blen, fp);
             const lo = fp[0]! | 0;
             const hi = fp[1]! | 0;
             if (checkOnly) {
@@ -201,8 +226,9 @@ export class LevelExpander<S, A> {
             const res = table.insert(lo, hi, i, bytes, 0, blen, nextArena);
             if (res >= 0) {
               if (res === TABLE_FULL || res === ARENA_FULL) {
-                abort = res === TABLE_FULL ? Abort.TableFull : Abort.ArenaFull;
-                Atomics.compareExchange(control, CONTROL_ABORT, Abort.None, abort);
+                // Pause: this state is expanded again from its start when the level resumes.
+                rec?.rollback();
+                Atomics.compareExchange(control, CONTROL_ABORT, Abort.None, res === TABLE_FULL ? Abort.TableFull : Abort.ArenaFull);
                 break chunks;
               }
               inserts.push2(res, table.lastOffset);
@@ -213,10 +239,12 @@ export class LevelExpander<S, A> {
             }
           }
           j = -1;
-          chunkTransitions += enabled;
-          if (enabled === 0 && checkDead && violations[deadlockSlot]! < 0) {
+          transitions += enabled;
+          levelTransitions += enabled;
+          expanded++;
+          if (enabled === 0 && checkDead && violations[nChecks]! < 0) {
             during = 'isFinal';
-            if (!model.isFinal(s)) violations[deadlockSlot] = i;
+            if (!model.isFinal(s)) violations[nChecks] = i;
           }
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err));
@@ -226,14 +254,29 @@ export class LevelExpander<S, A> {
           break chunks;
         }
       }
-      transitions += chunkTransitions;
-      Atomics.add(control, CONTROL_EXPANDED, end - c * chunkSize);
-      Atomics.add(control, CONTROL_TRANSITIONS, chunkTransitions);
+      Atomics.add(control, CONTROL_EXPANDED, expanded);
+      Atomics.add(control, CONTROL_TRANSITIONS, levelTransitions);
+      expanded = 0;
+      levelTransitions = 0;
       if (onChunk && onChunk()) {
-        abort = Abort.Stopped;
         Atomics.compareExchange(control, CONTROL_ABORT, Abort.None, Abort.Stopped);
+        c = Atomics.add(control, CONTROL_NEXT_CHUNK, 1);
+        i = c * chunkSize;
         break;
       }
+      c = Atomics.add(control, CONTROL_NEXT_CHUNK, 1);
+      i = c * chunkSize;
+    }
+    if (expanded > 0 || levelTransitions > 0) {
+      Atomics.add(control, CONTROL_EXPANDED, expanded);
+      Atomics.add(control, CONTROL_TRANSITIONS, levelTransitions);
+    }
+    if (c < nChunks) {
+      this.resumeChunk = c;
+      this.resumeIndex = i;
+    } else {
+      this.resumeChunk = nChunks;
+      this.resumeIndex = 0;
     }
     if (abort === Abort.None) abort = Atomics.load(control, CONTROL_ABORT) as Abort;
     return {
@@ -248,10 +291,5 @@ export class LevelExpander<S, A> {
       ...(error ? { error } : {}),
       ...(rec ? { observed: rec.take() } : {}),
     };
-  }
-
-  /** Drops what the recorder saw in an aborted level. */
-  discardObserved(): void {
-    this.recorder?.take();
   }
 }

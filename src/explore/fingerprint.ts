@@ -156,6 +156,121 @@ function fmix32(h: number): number {
   return h;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * As fingerprintInto for `bytes[0, len)` when `words` is an Int32Array view on the same memory (so 4-byte
+ * aligned): reads whole words, about twice as fast. Same result as fingerprintInto (on big-endian machines it
+ * simply calls it).
+ */
+export function fingerprintWordsInto(words: Int32Array, bytes: Uint8Array, len: number, out: Uint32Array): void {
+  if (!LITTLE_ENDIAN) {
+    fingerprintInto(bytes, 0, len, out);
+    return;
+  }
+  let h1 = SEED | 0;
+  let h2 = h1;
+  let h3 = h1;
+  let h4 = h1;
+  const blocks = len >>> 4;
+  for (let b = 0; b < blocks; b++) {
+    const w = b << 2;
+    let k1 = words[w]!;
+    let k2 = words[w + 1]!;
+    let k3 = words[w + 2]!;
+    let k4 = words[w + 3]!;
+
+    k1 = Math.imul(k1, C1);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    k1 = Math.imul(k1, C2);
+    h1 ^= k1;
+    h1 = (h1 << 19) | (h1 >>> 13);
+    h1 = (h1 + h2) | 0;
+    h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+
+    k2 = Math.imul(k2, C2);
+    k2 = (k2 << 16) | (k2 >>> 16);
+    k2 = Math.imul(k2, C3);
+    h2 ^= k2;
+    h2 = (h2 << 17) | (h2 >>> 15);
+    h2 = (h2 + h3) | 0;
+    h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+
+    k3 = Math.imul(k3, C3);
+    k3 = (k3 << 17) | (k3 >>> 15);
+    k3 = Math.imul(k3, C4);
+    h3 ^= k3;
+    h3 = (h3 << 15) | (h3 >>> 17);
+    h3 = (h3 + h4) | 0;
+    h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+
+    k4 = Math.imul(k4, C4);
+    k4 = (k4 << 18) | (k4 >>> 14);
+    k4 = Math.imul(k4, C1);
+    h4 ^= k4;
+    h4 = (h4 << 13) | (h4 >>> 19);
+    h4 = (h4 + h1) | 0;
+    h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
+  }
+  const p = blocks << 4;
+  const rem = len - p;
+  if (rem > 0) {
+    let k1 = 0;
+    let k2 = 0;
+    let k3 = 0;
+    let k4 = 0;
+    for (let i = rem - 1; i >= 0; i--) {
+      const b = bytes[p + i]!;
+      if (i >= 12) k4 |= b << ((i - 12) * 8);
+      else if (i >= 8) k3 |= b << ((i - 8) * 8);
+      else if (i >= 4) k2 |= b << ((i - 4) * 8);
+      else k1 |= b << (i * 8);
+    }
+    if (rem > 12) {
+      k4 = Math.imul(k4, C4);
+      k4 = (k4 << 18) | (k4 >>> 14);
+      k4 = Math.imul(k4, C1);
+      h4 ^= k4;
+    }
+    if (rem > 8) {
+      k3 = Math.imul(k3, C3);
+      k3 = (k3 << 17) | (k3 >>> 15);
+      k3 = Math.imul(k3, C4);
+      h3 ^= k3;
+    }
+    if (rem > 4) {
+      k2 = Math.imul(k2, C2);
+      k2 = (k2 << 16) | (k2 >>> 16);
+      k2 = Math.imul(k2, C3);
+      h2 ^= k2;
+    }
+    k1 = Math.imul(k1, C1);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    k1 = Math.imul(k1, C2);
+    h1 ^= k1;
+  }
+  h1 ^= len;
+  h2 ^= len;
+  h3 ^= len;
+  h4 ^= len;
+  h1 = (h1 + h2) | 0;
+  h1 = (h1 + h3) | 0;
+  h1 = (h1 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = fmix32(h1);
+  h2 = fmix32(h2);
+  h3 = fmix32(h3);
+  h4 = fmix32(h4);
+  h1 = (h1 + h2) | 0;
+  h1 = (h1 + h3) | 0;
+  h1 = (h1 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  out[0] = h1 === 0 ? 1 : h1;
+  out[1] = h2 === 0 ? 1 : h2;
+}
+
 const scratch = new Uint32Array(2);
 
 /** The fingerprint of `bytes` as one bigint (allocates: not for the search's inner loop). */

@@ -46,7 +46,8 @@ export interface ByteSource {
 }
 
 export interface Model<S, A> {
-  initStates(): S[];
+  /** Initial states, in a fixed order. `observer` (coverage) sees what the initial transition entered. */
+  initStates(observer?: StepObserver): S[];
   /** Candidate actions in `s`, in a fixed order (the order counterexamples are reported in). */
   actions(s: S): readonly A[];
   /** The state `a` leads to, or `undefined` when `a` is not enabled in `s`. */

@@ -32,14 +32,17 @@ function emptyKind(): ObservedKind {
   return { hits: new Float64Array(64), firstIndex: new Int32Array(64).fill(-1), firstAction: new Int32Array(64), size: 0 };
 }
 
-function hit(k: ObservedKind, id: number, index: number, action: number): void {
+/** Counts a hit; returns true when it was the item's first in this level. */
+function hit(k: ObservedKind, id: number, index: number, action: number): boolean {
   if (id >= k.hits.length) grow(k, id);
   if (id >= k.size) k.size = id + 1;
   k.hits[id]!++;
   if (k.firstIndex[id]! < 0) {
     k.firstIndex[id] = index;
     k.firstAction[id] = action;
+    return true;
   }
+  return false;
 }
 
 function grow(k: ObservedKind, id: number): void {
@@ -56,22 +59,45 @@ function grow(k: ObservedKind, id: number): void {
   k.firstAction = fa;
 }
 
-/** A StepObserver that records into ObservedKinds; the search sets `index`/`action` before each step. */
+/**
+ * A StepObserver that records into ObservedKinds; the search sets `index`/`action` before each step. Hits since
+ * `begin()` can be undone with `rollback()` (a state whose expansion was cut short is expanded again).
+ */
 export class StepRecorder implements StepObserver {
   /** Frontier index of the state being expanded (for initial states: its index among them). */
   index = 0;
   /** Action index being taken, or -1 for the initial transition. */
   action = 0;
   level: ObservedLevel = { transitions: emptyKind(), guards: emptyKind(), states: emptyKind() };
+  /** Undo log since begin(): (kind, id, first) triples. */
+  private log: number[] = [];
 
   transition(id: number): void {
-    hit(this.level.transitions, id, this.index, this.action);
+    this.log.push(0, id, hit(this.level.transitions, id, this.index, this.action) ? 1 : 0);
   }
   guard(id: number, outcome: boolean): void {
-    hit(this.level.guards, 2 * id + (outcome ? 1 : 0), this.index, this.action);
+    const item = 2 * id + (outcome ? 1 : 0);
+    this.log.push(1, item, hit(this.level.guards, item, this.index, this.action) ? 1 : 0);
   }
   enter(id: number): void {
-    hit(this.level.states, id, this.index, this.action);
+    this.log.push(2, id, hit(this.level.states, id, this.index, this.action) ? 1 : 0);
+  }
+
+  /** Starts the undo log afresh (at each state). */
+  begin(): void {
+    this.log.length = 0;
+  }
+
+  /** Undoes every hit since begin(). */
+  rollback(): void {
+    const kinds = [this.level.transitions, this.level.guards, this.level.states];
+    for (let p = 0; p < this.log.length; p += 3) {
+      const k = kinds[this.log[p]!]!;
+      const id = this.log[p + 1]!;
+      k.hits[id]!--;
+      if (this.log[p + 2] === 1) k.firstIndex[id] = -1;
+    }
+    this.log.length = 0;
   }
 
   /** Hands over this level's record and starts a fresh one. */

@@ -12,8 +12,8 @@
  *   first, its parent is the lowest (frontier index, action index) that reaches it, as in a sequential search.
  * - `aux` (exact mode only): arena offset of the state's encoding, compared on a fingerprint match, so that two
  *   states with equal fingerprints are both kept.
- * The table never deletes; it grows between levels (rehash) and, when a level overflows it, the level is redone
- * in a bigger table (bfs.ts), so an insert never fails silently.
+ * The table never deletes. It grows between levels, and a level that fills it pauses, moves to a bigger copy
+ * (`rehashed`) and resumes (bfs.ts): an insert that cannot be done safely is refused (TABLE_FULL), never lost.
  *
  * ARENA: a byte area with a shared bump pointer; each entry is a 4-byte little-endian length, then the encoding.
  *
@@ -104,7 +104,13 @@ export class Arena {
     b[off + 1] = (len >>> 8) & 0xff;
     b[off + 2] = (len >>> 16) & 0xff;
     b[off + 3] = (len >>> 24) & 0xff;
-    b.set(src.subarray(start, start + len), off + 4);
+    if (len <= 128) {
+      // Short encodings (the common case): a loop beats creating a subarray for set().
+      const d = off + 4 - start;
+      for (let i = start; i < start + len; i++) b[d + i] = src[i]!;
+    } else {
+      b.set(src.subarray(start, start + len), off + 4);
+    }
     return off;
   }
 
@@ -136,6 +142,8 @@ export class FingerprintTable {
   readonly meta: Int32Array;
   /** Past this many slots in use, an insert is refused (TABLE_FULL) rather than risk a full table. */
   readonly hardLimit: number;
+  /** Past this many slots in use, a level pauses at the next state boundary to grow the table. */
+  readonly softLimit: number;
 
   constructor(readonly bufs: TableBuffers) {
     this.capacity = bufs.capacity;
@@ -146,6 +154,7 @@ export class FingerprintTable {
     this.aux = bufs.aux ? new Int32Array(bufs.aux) : undefined;
     this.meta = new Int32Array(bufs.meta);
     this.hardLimit = Math.floor(this.capacity * 0.9);
+    this.softLimit = Math.floor(this.capacity * 0.75);
   }
 
   /** An empty table with `capacity` slots (a power of two); `exact` adds the encoding offsets. */
@@ -197,21 +206,20 @@ export class FingerprintTable {
     const his = this.hi;
     const mask = this.mask;
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
+    let off = -1;
     for (;;) {
       let cur = Atomics.load(los, s);
       if (cur === 0) {
         if (Atomics.load(this.meta, META_USED) >= this.hardLimit) return TABLE_FULL;
+        // The encoding goes in first, so that a full arena leaves the table untouched (the level then resumes
+        // in a bigger arena). Under a race it may be written for nothing; the entry is never referenced.
+        if (off < 0) {
+          off = arena.append(enc, start, len);
+          if (off === ARENA_FULL) return ARENA_FULL;
+        }
         cur = Atomics.compareExchange(los, s, 0, lo);
         if (cur === 0) {
           Atomics.add(this.meta, META_USED, 1);
-          const off = arena.append(enc, start, len);
-          if (off === ARENA_FULL) {
-            // Publish anyway (hi) so that readers spinning on this slot go on; the level is redone.
-            Atomics.store(this.key, s, k);
-            if (this.aux) Atomics.store(this.aux, s, -1);
-            Atomics.store(his, s, hi);
-            return ARENA_FULL;
-          }
           this.lastOffset = off;
           Atomics.store(this.key, s, k);
           if (this.aux) Atomics.store(this.aux, s, off);
@@ -248,11 +256,14 @@ export class FingerprintTable {
     }
   }
 
-  /** Lowers `key[slot]` to `k` if `k` is smaller; true when it did (this thread now holds the smallest key). */
+  /**
+   * Lowers `key[slot]` to `k` if `k` is smaller; true when it did (this thread now holds the smallest key). A
+   * state of an earlier level (NO_KEY) is never claimed.
+   */
   claim(slot: number, k: number): boolean {
     const keys = this.key;
     let cur = Atomics.load(keys, slot);
-    while (k < cur) {
+    while (k < cur && cur !== NO_KEY) {
       const prev = Atomics.compareExchange(keys, slot, cur, k);
       if (prev === cur) return true;
       cur = prev;
@@ -262,7 +273,7 @@ export class FingerprintTable {
 
   private sameEncoding(s: number, enc: Uint8Array, start: number, len: number, arena: Arena): boolean {
     const off = Atomics.load(this.aux!, s);
-    if (off < 0 || arena.lengthAt(off) !== len) return false;
+    if (arena.lengthAt(off) !== len) return false;
     const b = arena.bytes;
     const base = off + 4;
     for (let i = 0; i < len; i++) if (b[base + i] !== enc[start + i]) return false;
@@ -270,18 +281,18 @@ export class FingerprintTable {
   }
 
   /**
-   * A table of `capacity` slots holding this one's states of earlier levels (those with `key === NO_KEY`); states
-   * of the current level are dropped, for a level that is redone. Single-threaded: no level may be running.
+   * A copy with `capacity` slots (a level paused on a full table resumes in it); `slotMap[old slot]` gives each
+   * entry's new slot, for the claims and inserts already recorded. Single-threaded: no level may be running.
    */
-  rehashed(capacity: number, shared: boolean, keepCurrentLevel = false): FingerprintTable {
+  rehashed(capacity: number, shared: boolean): { table: FingerprintTable; slotMap: Int32Array } {
     const next = FingerprintTable.create(capacity, shared, this.aux !== undefined);
     const { lo, hi, key, aux } = this;
+    const slotMap = new Int32Array(this.capacity).fill(-1);
     const nmask = next.mask;
     let used = 0;
     for (let s = 0; s < this.capacity; s++) {
       const l = lo[s]!;
       if (l === 0) continue;
-      if (!keepCurrentLevel && key[s] !== NO_KEY) continue;
       const h = hi[s]!;
       let t = (l ^ Math.imul(h, 0x9e3779b1)) & nmask;
       while (next.lo[t] !== 0) t = (t + 1) & nmask;
@@ -289,12 +300,14 @@ export class FingerprintTable {
       next.hi[t] = h;
       next.key[t] = key[s]!;
       if (aux) next.aux![t] = aux[s]!;
+      slotMap[s] = t;
       used++;
     }
     next.meta[META_USED] = used;
     next.meta[META_COLLISIONS] = this.meta[META_COLLISIONS]!;
-    return next;
+    return { table: next, slotMap };
   }
+
 }
 
 /** Parent index and action index per state, in breadth-first order; grows by doubling. Main thread only. */

@@ -109,6 +109,11 @@ export interface SearchStats {
   readonly collisionProbability: number;
   /** Exact mode only: distinct states whose 64-bit fingerprints collided (told apart by their encodings). */
   readonly fingerprintCollisions: number;
+  /**
+   * Every reachable state was explored (no bound cut the search and it did not stop early because every check was
+   * already violated). Coverage reports call an item unreachable only when this holds.
+   */
+  readonly exhaustive: boolean;
   readonly warnings: readonly string[];
 }
 

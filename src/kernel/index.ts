@@ -27,8 +27,12 @@ export interface WorldConfig {
   memfds: { name: string; pages: number }[];
   /** Process virtual ranges; `holes` are page indexes that are not backed (munmap'ed). */
   buffers: { name: string; va: U64; pages: number; holes: number[] }[];
-  /** `pgsize` is the IOMMU's pgsize_bitmap (default: 4 KiB | 2 MiB | 1 GiB); `aperture` [start, last] (default 48-bit). */
-  devices: { name: string; aperture?: [U64, U64]; pgsize?: U64 }[];
+  /**
+   * `pgsize` is the IOMMU's pgsize_bitmap (default: 4 KiB | 2 MiB | 1 GiB); `aperture` [start, last] (default 48-bit).
+   * A device with the selftest's mock aperture [1 << 24, (1 << 31) - 1] and pgsize PAGE_SIZE / 2 is a mock device.
+   * `dirtyTracking` is IOMMU_CAP_DIRTY_TRACKING (default true; false is the selftest's MOCK_FLAGS_DEVICE_NO_DIRTY).
+   */
+  devices: { name: string; aperture?: [U64, U64]; pgsize?: U64; dirtyTracking?: boolean }[];
   /** When given, the process is unprivileged (no CAP_IPC_LOCK, no CAP_SYS_RESOURCE) with this RLIMIT_MEMLOCK in pages. */
   rlimitMemlock?: number;
 }
@@ -60,8 +64,21 @@ export interface Rule {
   description: string;
 }
 
-export { bootKernel, syscall } from './syscall.ts';
+export { bootKernel, syscall, WorldConfigError, PCI_DEFAULT_APERTURE, PCI_DEFAULT_PGSIZE } from './syscall.ts';
 export { RULES } from './rules.ts';
-export { PROFILES, DEFAULT_PROFILE } from './profiles.ts';
-export type { Profile, ProfileName } from './profiles.ts';
+export { PROFILES, DEFAULT_PROFILE, isProfileName } from './profiles.ts';
+export type { Profile, ProfileName, PageTableLayout, IovaHoleCheck } from './profiles.ts';
 export type { SyscallResult, Syscall };
+export type { KnownRuleId } from './rules.ts';
+
+// Read-only views of the kernel state, for the invariants, the trace layer and the live-update issue (DMA walks).
+export {
+  domainTranslations, translate, leafSizes, iommufdContexts, ioasIovaAlignment, areaPageRange, iovaRanges,
+  mappedTranslations, mergeTranslations, IOMMU_READ, IOMMU_WRITE, IOMMU_CACHE, MOCK_APERTURE_START, MOCK_APERTURE_LAST,
+} from './inspect.ts';
+export type { Translation } from './inspect.ts';
+export type {
+  Area, Buffer, DeviceInfo, DeviceObject, Domain, File, Frame, FrameOwner, HwDevice, HwptNestedObject, HwptPagingObject,
+  IoasObject, IommufdCtx, IommufdFile, IommufdObject, IoptPages, IovaRange, MemfdFile, ObjectType, Pfn, Process, PtEntry,
+  Reserved, VfioFile,
+} from './types.ts';

@@ -71,8 +71,10 @@ export interface Reserved extends IovaRange {
 export interface Domain {
   id: number;
   type: 'paging' | 'nested';
-  /** The IOMMU instance it was allocated for (iommu_domain::owner); attach to a device behind another one is EINVAL. */
+  /** The IOMMU instance it was allocated for; attaching it to a device behind another instance is EINVAL. */
   iommu: string;
+  /** The IOMMU driver (iommu_domain::owner): the selftest mock or a PCI IOMMU. */
+  driver: 'mock' | 'pci';
   /** iommu_domain::pgsize_bitmap. */
   pgsizeBitmap: U64;
   /** iommu_domain::geometry aperture_start / aperture_end (inclusive). */
@@ -100,8 +102,8 @@ export interface DeviceInfo {
   name: string;
   /** The IOMMU instance behind it: devices with equal `iommu` can share domains. */
   iommu: string;
-  /** The selftest mock IOMMU (drivers/iommu/iommufd/selftest.c) rather than a PCI IOMMU. */
-  mock: boolean;
+  /** The selftest mock IOMMU (drivers/iommu/iommufd/selftest.c) or a PCI IOMMU. */
+  driver: 'mock' | 'pci';
   pgsizeBitmap: U64;
   aperture: IovaRange;
   /** IOMMU_CAP_DIRTY_TRACKING. */

@@ -1,7 +1,6 @@
 /**
  * "Did you mean ...?" for unknown ops, fields and names: candidates close to a misspelt word by edit distance,
- * or that only add a `_`-separated prefix or suffix to it (`IOAS_MAP` for `IOMMU_IOAS_MAP`, `RLIMIT` for
- * `RLIMIT_MODE`).
+ * or that begin or end with it (`IOAS_MAP` for `IOMMU_IOAS_MAP`, `READ` for `READABLE`).
  */
 
 /** Up to `limit` candidates close to `word`, closest first, ties by name. */
@@ -11,7 +10,8 @@ export function closeMatches(word: string, candidates: readonly string[], limit 
   const scored: { name: string; d: number }[] = [];
   for (const name of candidates) {
     const c = name.toUpperCase();
-    const d = c === w ? 0 : c.endsWith(`_${w}`) || c.startsWith(`${w}_`) ? 1 : editDistance(w, c);
+    const affix = w.length >= 3 && (c.startsWith(w) || c.endsWith(w));
+    const d = c === w ? 0 : affix ? 1 : editDistance(w, c);
     if (d <= threshold) scored.push({ name, d });
   }
   scored.sort((a, b) => a.d - b.d || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

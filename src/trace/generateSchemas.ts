@@ -14,18 +14,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as TJS from 'typescript-json-schema';
+import { SCHEMA_FILES } from './schemaFiles.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type SchemaObject = { [k: string]: Json };
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TYPES_FILE = join(here, 'types.ts');
-
-/** Where the committed schemas live, by schema name. */
-export const SCHEMA_FILES = {
-  trace: join(here, 'schemas', 'trace.schema.json'),
-  replay: join(here, 'schemas', 'replay.schema.json'),
-} as const;
+const TYPES_FILE = join(dirname(fileURLToPath(import.meta.url)), 'types.ts');
 
 /** The generated schemas, by name (see SCHEMA_FILES), as the text written to disk. */
 export type GeneratedSchemas = Record<keyof typeof SCHEMA_FILES, string>;

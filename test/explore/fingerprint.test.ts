@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { ByteBuffer } from '../../src/explore/bytes.ts';
 import {
   collisionProbability,
   fingerprintInto,
   fingerprintOf,
+  fingerprintWordsInto,
   joinFingerprint,
   murmurHash3x86x128,
 } from '../../src/explore/fingerprint.ts';
@@ -84,6 +86,23 @@ describe('fingerprintInto / fingerprintOf', () => {
     const mean = flips / trials;
     expect(mean).toBeGreaterThan(29);
     expect(mean).toBeLessThan(35);
+  });
+});
+
+describe('fingerprintWordsInto', () => {
+  it('equals fingerprintInto on the same bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const b = new ByteBuffer(4);
+        b.bytes(bytes);
+        const x = new Uint32Array(2);
+        const y = new Uint32Array(2);
+        fingerprintWordsInto(b.words, b.buf, b.length, x);
+        fingerprintInto(bytes, 0, bytes.length, y);
+        expect([...x]).toEqual([...y]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -188,8 +188,8 @@ export class HistoryTable {
   /** The history value with nothing recorded. */
   readonly empty: HistoryRec;
 
-  constructor(readonly slotCount: number) {
-    this.empty = this.intern(new Array<readonly NodeRec[] | undefined>(slotCount).fill(undefined));
+  constructor(readonly historyNodes: readonly NodeRec[]) {
+    this.empty = this.intern(new Array<readonly NodeRec[] | undefined>(historyNodes.length).fill(undefined));
   }
 
   /** The history record with these slots (each list is sorted into document order). */
@@ -205,7 +205,7 @@ export class HistoryTable {
     }
     const hit = this.byKey.get(key);
     if (hit) return hit;
-    const rec: HistoryRec = { id: this.nextId++, slots: norm, key };
+    const rec: HistoryRec = { id: this.nextId++, slots: norm, key, historyNodes: this.historyNodes };
     this.byKey.set(key, rec);
     return rec;
   }

@@ -30,3 +30,24 @@ export class MacrostepLimitError extends Error {
     this.name = 'MacrostepLimitError';
   }
 }
+
+/**
+ * xstate takes eventless transitions of different regions in the order their states were entered, which is not part
+ * of a state (select.ts); this is thrown when, in some state, two or more such transitions are enabled together and
+ * taking them in different orders gives different results, so that what xstate does depends on the path taken.
+ */
+export class OrderDependenceError extends Error {
+  constructor(
+    /** Where the transitions are defined (`#m.r1.w always`). */
+    readonly transitions: readonly string[],
+    readonly value: unknown,
+  ) {
+    super(
+      `in state ${JSON.stringify(value)}, the eventless transitions ${transitions.join(', ')} are enabled together and ` +
+        'give different results depending on which is taken first; xstate takes them in the order their states were ' +
+        'entered, which is not part of the state, so the machine has no well-defined next state here. Make them ' +
+        'independent (e.g. assign different context fields, or guard one of them on the other having been taken)',
+    );
+    this.name = 'OrderDependenceError';
+  }
+}

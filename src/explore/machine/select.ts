@@ -13,12 +13,13 @@
  * - Eventless: for each active atomic node, the first `always` transition whose guard passes on the node or its
  *   ancestors, each transition once.
  *
- * THE ONE PLACE WE CHOOSE AN ORDER. xstate visits atomic nodes for eventless transitions in `snapshot._nodes` order,
- * which is the order states were entered, not part of a snapshot's identity (value, context, history), and not
- * restored by `machine.resolveState` / `restoreSnapshot` (which give document order, as SCXML prescribes). We use
- * document order. It can only matter in a parallel state where eventless transitions from two regions (or one region
- * and an ancestor) are enabled in the same microstep and conflict or have actions whose order matters;
- * `orderSensitiveParallels` finds the parallel states where that is possible, and compile.ts warns about them.
+ * THE ONE PLACE XSTATE'S ORDER IS HIDDEN. xstate visits atomic nodes for eventless transitions in `snapshot._nodes`
+ * order, which is the order states were entered: not part of a snapshot's identity (value, context, history), and
+ * not kept by `machine.resolveState` / `restoreSnapshot`, which give document order (SCXML's). The plan lists chains
+ * in document order; when two or more eventless transitions are enabled together, macrostep.ts tries every order
+ * and accepts the result only if they all agree (otherwise the next state depends on the path, and it refuses).
+ * Everywhere else xstate's `_nodes` order cannot show: regions of a parallel state are entered and exited together,
+ * so a state value's keys, and so external transition selection, always follow document order.
  */
 import type { Configuration, NodeRec, SelectPlan, TransitionRec } from './types.ts';
 
@@ -101,21 +102,4 @@ export function alwaysPlanFor(config: Configuration): readonly (readonly Transit
   plan = chains.length ? chains : null;
   config.alwaysPlan = plan;
   return plan;
-}
-
-/**
- * Parallel states where xstate's choice of eventless transitions may depend on the order states were entered (see the
- * header): two regions with `always` transitions in their subtrees, or one such region under a node with `always`.
- */
-export function orderSensitiveParallels(nodes: readonly NodeRec[]): NodeRec[] {
-  const subtreeHasAlways = (n: NodeRec): boolean => n.always.length > 0 || n.children.some(subtreeHasAlways);
-  const out: NodeRec[] = [];
-  for (const p of nodes) {
-    if (p.kind !== 'parallel' || p.children.length < 2) continue;
-    const regions = p.children.filter(subtreeHasAlways).length;
-    let above = false;
-    for (let m: NodeRec | undefined = p; m; m = m.parent) if (m.always.length) above = true;
-    if (regions >= 2 || (regions === 1 && above)) out.push(p);
-  }
-  return out;
 }

@@ -31,6 +31,11 @@ export interface NodeRec {
   readonly history: 'shallow' | 'deep' | false;
   /** For a history node: its slot in the history tables; -1 otherwise. */
   historySlot: number;
+  /**
+   * For a history node: its default transition's targets when nothing is recorded (xstate
+   * resolveHistoryDefaultTransition()), and whether that default is the parent's own initial transition.
+   */
+  historyDefault: { readonly target: readonly NodeRec[]; readonly parentInitial: boolean } | undefined;
   /** Compound nodes: the initial transition's target (may be a history node) and its actions. */
   initialTarget: NodeRec | undefined;
   initialActions: ActionOp[];
@@ -118,6 +123,8 @@ export interface HistoryRec {
   readonly id: number;
   readonly slots: readonly (readonly NodeRec[] | undefined)[];
   readonly key: string;
+  /** The history nodes, by slot (shared by every record of a machine). */
+  readonly historyNodes: readonly NodeRec[];
 }
 
 /**

@@ -1,0 +1,64 @@
+/**
+ * Physical memory: frames with owners, labels and long-term pins.
+ *
+ * Frames are handed out lowest free pfn first, so that a world is deterministic and a freed frame is the next one
+ * reused (the live-update issue relies on this: a frame the new kernel hands to someone else is found by its pfn).
+ * A frame's label is set at allocation and never changes: `"<memfd or buffer name>:<page index>"` for data pages,
+ * `"pt:d<domain>:l<level>"` for page-table pages, so a DMA that reaches a frame can say whose page it was.
+ */
+import type { Frame, FrameOwner, Kernel, Pfn, PtEntry } from './types.ts';
+
+/** The frame at `pfn`; throws when it is free (a model bug, never a kernel outcome). */
+export function frameAt(k: Kernel, pfn: Pfn): Frame {
+  const f = k.frames[pfn];
+  if (!f) throw new Error(`model bug: frame ${pfn} is free`);
+  return f;
+}
+
+/** Allocates the lowest free frame (alloc_pages()); returns the new kernel and its pfn. */
+export function allocFrame(k: Kernel, label: string, owner: FrameOwner, table: PtEntry[] | null = null): [Kernel, Pfn] {
+  let pfn = k.frames.indexOf(null);
+  if (pfn < 0) pfn = k.frames.length;
+  const frames = k.frames.slice();
+  frames[pfn] = { label, owner, pins: 0, table };
+  return [{ ...k, frames }, pfn];
+}
+
+/** Frees `pfn`, trimming trailing free frames so that equal memory is equal data. */
+export function freeFrame(k: Kernel, pfn: Pfn): Kernel {
+  const frames = k.frames.slice();
+  frames[pfn] = null;
+  while (frames.length > 0 && frames[frames.length - 1] === null) frames.pop();
+  return { ...k, frames };
+}
+
+/** Replaces the frame at `pfn` with `frame`. */
+export function setFrame(k: Kernel, pfn: Pfn, frame: Frame): Kernel {
+  const frames = k.frames.slice();
+  frames[pfn] = frame;
+  return { ...k, frames };
+}
+
+/** Adds `delta` long-term pins to `pfn` (pin_user_pages() / unpin_user_page()); a detached frame is freed at zero pins. */
+export function pinFrame(k: Kernel, pfn: Pfn, delta: number): Kernel {
+  const f = frameAt(k, pfn);
+  const pins = f.pins + delta;
+  if (pins < 0) throw new Error(`model bug: frame ${pfn} unpinned below zero`);
+  if (pins === 0 && f.owner.kind === 'detached') return freeFrame(k, pfn);
+  return setFrame(k, pfn, { ...f, pins });
+}
+
+/**
+ * The page left its owner (truncated out of its memfd, or its file was released): freed now unless pins hold it,
+ * in which case it lives on as `detached` until the last unpin.
+ */
+export function releaseDataFrame(k: Kernel, pfn: Pfn): Kernel {
+  const f = frameAt(k, pfn);
+  if (f.pins === 0) return freeFrame(k, pfn);
+  return setFrame(k, pfn, { ...f, owner: { kind: 'detached' } });
+}
+
+/** Physical address of `pfn`. */
+export function pfnToPhys(k: Kernel, pfn: Pfn): bigint {
+  return BigInt(pfn) * k.pageSize;
+}

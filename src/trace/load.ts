@@ -1,0 +1,107 @@
+/**
+ * Loads a trace: read the file, parse the JSON, validate it against the schema, then check what the schema
+ * cannot (config consistency, u64 ranges, labels and file names resolve, expect_out fields), all before
+ * anything runs. Every error is located (`file: step N: field F: message`); a trace with any error is unusable.
+ */
+import { readFileSync } from 'node:fs';
+import type { WorldConfig } from '../kernel/index.ts';
+import { didYouMean } from './closeMatches.ts';
+import { readConfig } from './config.ts';
+import { findJsonSyntaxError } from './jsonSyntax.ts';
+import type { TraceInputError } from './errors.ts';
+import { readExpectOut } from './expect.ts';
+import { opSpec } from './ops.ts';
+import { CheckingReader, configKind } from './readers.ts';
+import type { ConfigNames, StaticLabel } from './readers.ts';
+import type { Trace } from './types.ts';
+import { validateTraceDocument, MAX_ERRORS_PER_FILE } from './validate.ts';
+
+/** A trace that passed every check: ready to replay. */
+export interface LoadedTrace {
+  /** The file, as the user named it. */
+  file: string;
+  /** The document, schema-valid. */
+  trace: Trace;
+  /** Its config in kernel units. */
+  world: WorldConfig;
+  /** Its config names (for resolving `fd` and `device` fields). */
+  names: ConfigNames;
+}
+
+/** A loaded trace, or every error that makes it unusable. */
+export type LoadResult = { ok: true; trace: LoadedTrace } | { ok: false; errors: TraceInputError[] };
+
+/** Reads and loads a trace file. */
+export function loadTraceFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a trace file' : `cannot read: ${(err as Error).message}`;
+    return { ok: false, errors: [{ kind: 'io', file, message }] };
+  }
+  return loadTraceText(file, text);
+}
+
+/** Loads a trace from its text (`file` names it in messages). */
+export function loadTraceText(file: string, text: string): LoadResult {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (err) {
+    return { ok: false, errors: [{ kind: 'json', file, message: jsonErrorMessage(text, (err as Error).message) }] };
+  }
+  const schemaErrors = validateTraceDocument(file, doc);
+  if (schemaErrors.length > 0) return { ok: false, errors: capped(file, schemaErrors) };
+  const trace = doc as Trace;
+  const errors: TraceInputError[] = [];
+  const { world, names } = readConfig(file, trace.config, errors);
+  checkSteps(file, trace, names, errors);
+  if (errors.length > 0) return { ok: false, errors: capped(file, errors) };
+  return { ok: true, trace: { file, trace, world, names } };
+}
+
+/** `invalid JSON at line L, column C: expected ..., found ...` (JSON.parse's own message when the scanner agrees it is valid). */
+function jsonErrorMessage(text: string, parseMessage: string): string {
+  const e = findJsonSyntaxError(text);
+  return e ? `invalid JSON at line ${e.line}, column ${e.column}: ${e.message}` : `invalid JSON: ${parseMessage}`;
+}
+
+/** At most MAX_ERRORS_PER_FILE errors, then one saying how many more there were. */
+function capped(file: string, errors: TraceInputError[]): TraceInputError[] {
+  if (errors.length <= MAX_ERRORS_PER_FILE) return errors;
+  return [...errors.slice(0, MAX_ERRORS_PER_FILE), { kind: 'trace', file, message: `... and ${errors.length - MAX_ERRORS_PER_FILE} more errors` }];
+}
+
+/** Reads every step as the replay will (numbers, labels, files, expect_out), in order, so labels bind in order. */
+function checkSteps(file: string, trace: Trace, names: ConfigNames, errors: TraceInputError[]): void {
+  const labels = new Map<string, StaticLabel>();
+  trace.steps.forEach((step, index) => {
+    const spec = opSpec(step);
+    const reader = new CheckingReader(file, index, names, labels, errors);
+    spec.toSyscall(step, reader);
+    readExpectOut(spec, step, reader);
+    const as = (step as { as?: string }).as;
+    if (as === undefined) return;
+    if (spec.binds === undefined) throw new Error(`the schema allows "as" on ${step.op} but ops.ts binds nothing`);
+    const taken = configKind(names, as);
+    if (taken !== undefined) {
+      errors.push({ kind: 'trace', file, step: index, field: 'as', message: `"${as}" is ${taken}; a label must not shadow a config name` });
+      return;
+    }
+    labels.set(as, { kind: spec.binds.kind, step: index });
+  });
+}
+
+/** Errors for traces whose `kernel` names no profile of the model. */
+export function checkProfiles(traces: readonly LoadedTrace[], profiles: readonly string[]): TraceInputError[] {
+  return traces
+    .filter((t) => t.trace.kernel !== undefined && !profiles.includes(t.trace.kernel))
+    .map((t) => ({
+      kind: 'trace' as const,
+      file: t.file,
+      field: 'kernel',
+      message: `unknown kernel profile "${t.trace.kernel}"${didYouMean(t.trace.kernel ?? '', profiles) || ''} (the profiles are ${profiles.join(', ')})`,
+    }));
+}

@@ -1,0 +1,184 @@
+/**
+ * Replays a loaded trace through the kernel model: boot the world the config declares on the trace's kernel
+ * profile, then for each step resolve its labels and names, make the call, run the invariant checks on the step
+ * (the kernel before it, the call, the result), bind `as`, and compare the outcome with `expect` / `expect_out`.
+ *
+ * The kernel model comes in as a parameter (KernelApi) so that the runner can be tested with a small fake, and
+ * so that a benchmark can replay with and without invariant checks. The runner itself does no I/O.
+ *
+ * A step stops the trace when it cannot be run honestly: the model refuses its call as not modelled
+ * (NOT_MODELLED; never answered with a made-up errno), or it uses a label whose binding step failed
+ * (UNRESOLVED). The steps after it are counted as not run and the trace fails.
+ */
+import type { BootFds, Syscall, SyscallResult, WorldConfig } from '../kernel/index.ts';
+import { compareExpectations, readExpectOut, renderExpected, renderOut } from './expect.ts';
+import type { ExpectedValue } from './expect.ts';
+import type { TraceInputError } from './errors.ts';
+import type { LoadedTrace } from './load.ts';
+import { opSpec } from './ops.ts';
+import { ResolvingReader, Unresolved } from './readers.ts';
+import type { RuntimeEnv } from './readers.ts';
+import type { ReplayStepLine, ReplaySummary, ReplayViolation } from './types.ts';
+
+/** An invariant broken by a step, as the invariant checkers report it. */
+export interface StepViolation {
+  invariant: string;
+  message: string;
+}
+
+/**
+ * What the runner needs of the kernel model (src/kernel, src/invariants). A `syscall` result with `notModelled`
+ * is the model refusing a call it does not implement, not a kernel outcome.
+ */
+export interface KernelApi<K = unknown> {
+  bootKernel(world: WorldConfig, profile?: string): { kernel: K; fds: BootFds };
+  syscall(kernel: K, call: Syscall): SyscallResult<K>;
+  checkStep(before: K, call: Syscall, result: SyscallResult<K>): readonly StepViolation[];
+  /** The kernel profile names a trace's `kernel` may give. */
+  readonly profiles: readonly string[];
+  /** The profile a trace without `kernel` runs on. */
+  readonly defaultProfile: string;
+}
+
+/** How to replay. */
+export interface ReplayOptions {
+  /** Run the invariant checks after every step (default true). */
+  checkInvariants?: boolean;
+}
+
+/** The outcome of one trace: a line per step that ran, and the counts. */
+export interface TraceReport {
+  file: string;
+  description?: string;
+  lines: ReplayStepLine[];
+  summary: ReplaySummary;
+}
+
+/**
+ * Boots the trace's world without running a step, so that a config the model refuses is found before anything
+ * runs. Returns the error, or undefined when the model boots it.
+ */
+export function checkBoot<K>(loaded: LoadedTrace, api: KernelApi<K>): TraceInputError | undefined {
+  try {
+    api.bootKernel(loaded.world, loaded.trace.kernel ?? api.defaultProfile);
+    return undefined;
+  } catch (err) {
+    return { kind: 'trace', file: loaded.file, field: 'config', message: `the kernel model cannot boot this world: ${(err as Error).message}` };
+  }
+}
+
+/** Replays one trace. Deterministic: the same trace and model give the same report. */
+export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: ReplayOptions = {}): TraceReport {
+  const checkInvariants = options.checkInvariants ?? true;
+  const { trace, file } = loaded;
+  const profile = trace.kernel ?? api.defaultProfile;
+  const boot = api.bootKernel(loaded.world, profile);
+  let kernel = boot.kernel;
+  const env: RuntimeEnv = { fds: boot.fds, labels: new Map(), unbound: new Map() };
+  const lines: ReplayStepLine[] = [];
+
+  for (let index = 0; index < trace.steps.length; index++) {
+    const step = trace.steps[index];
+    if (step === undefined) break;
+    const spec = opSpec(step);
+    const base = { file, step: index, op: step.op };
+    const as = (step as { as?: string }).as;
+    const reader = new ResolvingReader(env);
+
+    let call: Syscall;
+    let expectOut: Map<string, ExpectedValue>;
+    try {
+      call = spec.toSyscall(step, reader);
+      expectOut = readExpectOut(spec, step, reader);
+    } catch (err) {
+      if (!(err instanceof Unresolved)) throw err;
+      lines.push(withExpectation({ ...base, result: 'UNRESOLVED', out: {}, reason: err.message }, step.expect, new Map(), true));
+      break;
+    }
+
+    const result = api.syscall(kernel, call);
+    if (!result.ok && 'notModelled' in result) {
+      lines.push(withExpectation({ ...base, result: 'NOT_MODELLED', out: {}, reason: `not modelled: ${result.reason}`, rule: result.rule }, step.expect, expectOut, true));
+      break;
+    }
+    const violations: ReplayViolation[] = checkInvariants
+      ? api.checkStep(kernel, call, result).map((v) => ({ invariant: v.invariant, message: v.message }))
+      : [];
+    kernel = result.ok ? result.kernel : (result.kernel ?? kernel);
+
+    const rawOut = result.out ?? {};
+    const line: ReplayStepLine = { ...base, result: result.ok ? 'ok' : result.errno, out: renderOut(rawOut), rule: result.rule };
+    if (!result.ok && result.partial) line.partial = true;
+    if (as !== undefined && spec.binds !== undefined) {
+      const value = rawOut[spec.binds.out];
+      if (result.ok && (typeof value === 'number' || typeof value === 'bigint')) {
+        env.labels.set(as, { kind: spec.binds.kind, value: Number(value), step: index });
+        env.unbound.delete(as);
+        line.bound = { label: as, value: Number(value) };
+      } else {
+        env.labels.delete(as);
+        env.unbound.set(as, `step ${index} (${step.op}), which binds it, ${result.ok ? `wrote back no ${spec.binds.out}` : `failed with ${result.errno}`}`);
+      }
+    }
+    const checked = withExpectation(line, step.expect, expectOut, false, rawOut);
+    if (violations.length > 0) checked.violations = violations;
+    lines.push(checked);
+  }
+  return { file, ...(trace.description !== undefined ? { description: trace.description } : {}), lines, summary: summarise(loaded, profile, lines) };
+}
+
+/**
+ * Attaches the step's expectations and their comparison with the outcome. A step that did not run (`stopped`)
+ * fails its expectations whatever they were.
+ */
+function withExpectation(
+  line: ReplayStepLine,
+  expect: string | undefined,
+  expectOut: ReadonlyMap<string, ExpectedValue>,
+  stopped: boolean,
+  rawOut: Record<string, unknown> = {},
+): ReplayStepLine {
+  if (expect === undefined && expectOut.size === 0) return line;
+  const mismatches = stopped
+    ? [{ field: 'result', expected: expect ?? 'a result', actual: line.result }]
+    : compareExpectations(expect, expectOut, line.result, rawOut);
+  line.expected = {
+    ...(expect !== undefined ? { result: expect } : {}),
+    ...(expectOut.size > 0 ? { out: Object.fromEntries([...expectOut].map(([k, v]) => [k, renderExpected(v)])) } : {}),
+    met: mismatches.length === 0,
+    mismatches,
+  };
+  return line;
+}
+
+/** The counts and the verdict of a trace from its step lines. */
+function summarise(loaded: LoadedTrace, profile: string, lines: readonly ReplayStepLine[]): ReplaySummary {
+  const { trace } = loaded;
+  const byInvariant: Record<string, number> = {};
+  let violations = 0;
+  for (const l of lines) {
+    for (const v of l.violations ?? []) {
+      byInvariant[v.invariant] = (byInvariant[v.invariant] ?? 0) + 1;
+      violations++;
+    }
+  }
+  const sorted = Object.fromEntries(Object.entries(byInvariant).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const stoppedEarly = lines.some((l) => l.result === 'NOT_MODELLED' || l.result === 'UNRESOLVED');
+  const ran = lines.filter((l) => l.result !== 'NOT_MODELLED' && l.result !== 'UNRESOLVED').length;
+  const checkedLines = lines.filter((l) => l.expected !== undefined);
+  // Expectations of steps after a stop were never checked: they count as checked and not met.
+  const unrunChecked = trace.steps.slice(lines.length).filter((s) => s.expect !== undefined || (s as { expect_out?: object }).expect_out !== undefined).length;
+  const checked = checkedLines.length + unrunChecked;
+  const met = checkedLines.filter((l) => l.expected?.met).length;
+  return {
+    kernel: profile,
+    ...(trace.source !== undefined ? { source: trace.source } : {}),
+    steps: trace.steps.length,
+    ran,
+    checked,
+    met,
+    violations,
+    violationsByInvariant: sorted,
+    verdict: !stoppedEarly && ran === trace.steps.length && met === checked && violations === 0 ? 'PASS' : 'FAIL',
+  };
+}

@@ -76,6 +76,9 @@ export function searchBfs<S, A>(spec: SearchSpec<S, A>, options: SearchOptions =
 }
 
 const INITIAL_TABLE = 1024;
+/** The table's slot indexes and the arena's offsets are int32: past these, the search reports a memory bound. */
+const MAX_TABLE = 2 ** 30;
+const MAX_ARENA = 2 ** 31 - 64;
 /** Load the table is grown to stay under before a level (the soft limit pauses a level at 0.75). */
 const TARGET_LOAD = 0.6;
 
@@ -167,11 +170,12 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
     const checkOnly = statesCut || depth >= maxDepth;
 
     // Size the table and the next arena for this level's expected new states.
-    const expected = Math.ceil(frontierCount * growth * 1.2) + 16;
+    // Underestimates are cheap (the level pauses and grows), so stay within twice what exists.
+    const expected = Math.ceil(Math.min(frontierCount * growth, 2 * distinct) * 1.2) + 16;
     if (!checkOnly) {
       const want = nextPow2(Math.ceil((table.used + expected) / TARGET_LOAD));
       if (want > table.capacity) {
-        if (memoryOf() + (want - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
+        if (want > MAX_TABLE || memoryOf() + (want - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
           bound = memoryBound(maxMemory, distinct, depth);
           break;
         }
@@ -179,14 +183,19 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
       }
     }
     let nextArena: Arena;
-    const nextBytes = Math.ceil(expected * (bytesPerEncoding + 4) * 1.2);
+    const nextBytes = Math.min(MAX_ARENA, Math.ceil(expected * (bytesPerEncoding + 4) * 1.2));
     if (exact) {
       if (arena.capacity - arena.used < nextBytes) {
         if (memoryOf() + nextBytes > maxMemory) {
           bound = memoryBound(maxMemory, distinct, depth);
           break;
         }
-        arena = arena.grownTo(Math.max(arena.capacity * 2, arena.used + nextBytes), shared);
+        const cap = Math.min(MAX_ARENA, Math.max(arena.capacity * 2, arena.used + nextBytes));
+        if (cap - arena.used < nextBytes / 4) {
+          bound = memoryBound(maxMemory, distinct, depth);
+          break;
+        }
+        arena = arena.grownTo(cap, shared);
       }
       frontierArena = arena;
       nextArena = arena;
@@ -205,7 +214,7 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
     }
 
     const levelStartUsed = table.used;
-    const arenaStart = nextArena.used;
+    const levelStartCapacity = table.capacity;
     control.fill(0);
     let job: LevelJob = {
       depth,
@@ -253,13 +262,11 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
         stopReason ??= 'stopped';
         break;
       }
-      // Paused on a full table or arena: grow it from the growth seen so far and resume.
-      const done = Math.max(1, Atomics.load(control, CONTROL_EXPANDED));
-      const newSoFar = table.used - levelStartUsed;
-      const projected = Math.ceil((newSoFar * frontierCount) / done) - newSoFar;
+      // Paused on a full table or arena: double it and resume. Plain doubling keeps the sizes a function of the
+      // level's content, not of when a thread noticed (see the normalisation after the level).
       if (abort === Abort.TableFull) {
-        const want = nextPow2(Math.max(table.capacity * 2, Math.ceil((table.used + projected * 1.2) / TARGET_LOAD)));
-        if (memoryOf() + (want - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
+        const want = table.capacity * 2;
+        if (want > MAX_TABLE || memoryOf() + (want - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
           memoryStop = true;
           break;
         }
@@ -267,9 +274,8 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
         for (const o of outputs) remapSlots(o, slotMap);
         table = bigger;
       } else {
-        const used = nextArena.used - arenaStart;
-        const want = Math.max(nextArena.capacity * 2, Math.ceil(nextArena.used + ((used * frontierCount) / done) * 1.3));
-        if (memoryOf() + want - nextArena.capacity > maxMemory) {
+        const want = Math.min(MAX_ARENA, nextArena.capacity * 2);
+        if (want <= nextArena.capacity || memoryOf() + want - nextArena.capacity > maxMemory) {
           memoryStop = true;
           break;
         }
@@ -282,7 +288,6 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
         }
         nextArena = grown;
       }
-      peakMemory = Math.max(peakMemory, memoryOf(frontier.byteLength));
       Atomics.store(control, CONTROL_ABORT, Abort.None);
       job = { ...job, table, nextArena, frontierArena };
     }
@@ -323,9 +328,24 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
       break;
     }
 
+    // Normalise the table to the size the doubling policy gives for this level's content: whether a thread saw
+    // the soft limit before the level ended is a matter of timing, and sizes (bytes per state) must not be.
+    let settled = levelStartCapacity;
+    while (table.used > Math.floor(settled * 0.75)) settled *= 2;
+    if (settled > table.capacity) {
+      if (settled > MAX_TABLE || memoryOf() + (settled - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
+        bound = memoryBound(maxMemory, distinct, depth);
+        break;
+      }
+      table = table.rehashed(settled, shared).table;
+    }
     const merged = mergeLevel(outputs, table, frontierCount, (n) => allocInt32(Math.max(1, n), shared));
     growth = Math.max(merged.count / frontierCount, 0.5);
-    if (merged.count > 0) bytesPerEncoding = Math.max(8, Math.ceil((nextArena.used - arenaStart) / merged.count) - 4);
+    if (merged.count > 0) {
+      let bytes = 0;
+      for (let w = 0; w < merged.count; w++) bytes += nextArena.lengthAt(merged.offsets[w]!);
+      bytesPerEncoding = Math.max(8, Math.ceil(bytes / merged.count));
+    }
     let keep = merged.count;
     if (distinct + keep > maxStates) {
       keep = maxStates - distinct;

@@ -18,6 +18,7 @@
  */
 import type { AnyStateMachine, EventObject } from 'xstate';
 import { ConfigurationTable, HistoryTable } from './machine/configuration.ts';
+import { contextCodecFor, type ContextCodec } from './machine/contextCodec.ts';
 import { decodeMachineState, encodeMachineState } from './machine/encode.ts';
 import { UnsupportedFeatureError } from './machine/errors.ts';
 import { Interpreter } from './machine/fallback.ts';
@@ -92,6 +93,7 @@ class Compiled implements CompiledMachine {
   private readonly histories: HistoryTable;
   private readonly engine: Engine | undefined;
   private readonly interpreter: Interpreter | undefined;
+  private readonly codec: ContextCodec;
 
   constructor(
     private readonly chart: Statechart,
@@ -109,6 +111,14 @@ class Compiled implements CompiledMachine {
     } else {
       this.interpreter = new Interpreter(chart, this.configs, this.histories);
     }
+    // The context encoder's template is the initial context's shape: the same in every process.
+    let sample: unknown;
+    try {
+      sample = this.initStates()[0]!.context;
+    } catch {
+      sample = undefined; // initStates() will throw again when the search calls it; until then, encode generically
+    }
+    this.codec = contextCodecFor(sample);
   }
 
   initStates(observer?: StepObserver): MachineState[] {
@@ -124,11 +134,11 @@ class Compiled implements CompiledMachine {
   }
 
   encode(s: MachineState, sink: ByteSink): void {
-    encodeMachineState(s, sink);
+    encodeMachineState(s, sink, this.codec);
   }
 
   decode(src: ByteSource): MachineState {
-    return decodeMachineState(src, this.chart.nodes, this.configs, this.histories);
+    return decodeMachineState(src, this.chart.nodes, this.configs, this.histories, this.codec);
   }
 
   formatAction(a: EventObject): string {

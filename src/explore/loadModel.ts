@@ -8,7 +8,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import type { ExploreModelOptions, Model, ModelModule, StatePredicate } from './model.ts';
+import { compileModelModule, ModelModuleError, UnsupportedFeatureError, type CompiledModel } from './compile.ts';
+import type { Model, ModelModule, StatePredicate } from './model.ts';
 import type { SearchSpec } from './types.ts';
 
 /** Where a thread finds the model: a module file and, optionally, the export and a factory's arguments. */
@@ -31,16 +32,6 @@ export class ModelShapeError extends Error {
     super(`${file}: ${field}: ${problem}`);
     this.name = 'ModelShapeError';
   }
-}
-
-/** The compiler's entry (compile.ts), loaded lazily so that hand-written models need no xstate. */
-interface Compiler {
-  compileModelModule(mod: ModelModule): {
-    model: Model<unknown, unknown>;
-    invariants: Record<string, StatePredicate<unknown>>;
-    options?: ExploreModelOptions<unknown>;
-    warnings: string[];
-  };
 }
 
 /** Imports `source` and builds its SearchSpec. Throws ModelShapeError for a module of the wrong shape. */
@@ -73,18 +64,18 @@ export async function specFromExport(value: unknown, file: string, exportName = 
   const v = value as Record<string, unknown>;
   if ('model' in v && !('machine' in v)) return validateSpec(v, file, exportName);
   const mm = validateModelModule(v, file, exportName);
-  const compilePath = './compile.ts';
-  const { compileModelModule } = (await import(compilePath)) as Compiler;
-  const compiled = compileModelModule(mm);
-  const opts = compiled.options ?? mm.options ?? {};
-  const model = compiled.model;
-  if (opts.canonicalize && !model.representative) {
-    const canon = opts.canonicalize;
-    model.representative = (s) => canon(s);
+  let compiled: CompiledModel;
+  try {
+    compiled = compileModelModule(mm);
+  } catch (err) {
+    if (err instanceof ModelModuleError) throw new ModelShapeError(file, prefixed(exportName, err.field), err.message.replace(`${err.field}: `, ''));
+    if (err instanceof UnsupportedFeatureError) throw new ModelShapeError(file, prefixed(exportName, 'machine'), err.message);
+    throw err;
   }
+  const opts = compiled.options;
   return {
-    model,
-    invariants: compiled.invariants,
+    model: compiled.model as Model<unknown, unknown>,
+    invariants: compiled.invariants as Record<string, StatePredicate<unknown>>,
     checkDeadlock: opts.checkDeadlock ?? true,
     warnings: compiled.warnings,
     bounds: {
@@ -94,46 +85,23 @@ export async function specFromExport(value: unknown, file: string, exportName = 
   };
 }
 
-/** Checks a model module's shape, naming the first field that is wrong. */
+function prefixed(exportName: string, field: string): string {
+  return exportName === 'default' ? field : `${exportName}.${field}`;
+}
+
+/**
+ * Checks what the compiler cannot name well (a missing or non-machine `machine`, the reserved invariant name); the
+ * compiler checks events, invariants and options (its ModelModuleError is reported with the file).
+ */
 export function validateModelModule(v: Record<string, unknown>, file: string, exportName = 'default'): ModelModule {
-  const at = (f: string) => (exportName === 'default' ? f : `${exportName}.${f}`);
+  const at = (f: string) => prefixed(exportName, f);
   const m = v.machine as { config?: unknown; root?: unknown } | undefined;
   if (m === undefined) throw new ModelShapeError(file, at('machine'), 'missing (an XState v5 machine from createMachine or setup().createMachine)');
   if (typeof m !== 'object' || m === null || !('root' in m) || !('config' in m)) {
     throw new ModelShapeError(file, at('machine'), `expected an XState v5 machine (createMachine(...)), got ${describe(m)}`);
   }
-  const ev = v.events;
-  if (ev === undefined) throw new ModelShapeError(file, at('events'), 'missing (an array of events, or (state) => events)');
-  if (typeof ev !== 'function') {
-    if (!Array.isArray(ev)) throw new ModelShapeError(file, at('events'), `expected an array of events or a function, got ${describe(ev)}`);
-    ev.forEach((e, i) => {
-      if (typeof e !== 'object' || e === null || typeof (e as { type?: unknown }).type !== 'string') {
-        throw new ModelShapeError(file, `${at('events')}[${i}]`, `expected an event object with a string "type", got ${describe(e)}`);
-      }
-    });
-  }
+  if (v.events === undefined) throw new ModelShapeError(file, at('events'), 'missing (an array of events, or (state) => events)');
   validateInvariants(v.invariants, file, at('invariants'));
-  const o = v.options;
-  if (o !== undefined) {
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new ModelShapeError(file, at('options'), `expected an object, got ${describe(o)}`);
-    const opts = o as Record<string, unknown>;
-    const known = ['checkDeadlock', 'maxStates', 'maxDepth', 'canonicalize'];
-    for (const k of Object.keys(opts)) {
-      if (!known.includes(k)) throw new ModelShapeError(file, `${at('options')}.${k}`, `unknown option (known: ${known.join(', ')})`);
-    }
-    if (opts.checkDeadlock !== undefined && typeof opts.checkDeadlock !== 'boolean') {
-      throw new ModelShapeError(file, `${at('options')}.checkDeadlock`, `expected a boolean, got ${describe(opts.checkDeadlock)}`);
-    }
-    for (const k of ['maxStates', 'maxDepth'] as const) {
-      const x = opts[k];
-      if (x !== undefined && !(typeof x === 'number' && Number.isInteger(x) && x >= 0)) {
-        throw new ModelShapeError(file, `${at('options')}.${k}`, `expected a non-negative integer, got ${describe(x)}`);
-      }
-    }
-    if (opts.canonicalize !== undefined && typeof opts.canonicalize !== 'function') {
-      throw new ModelShapeError(file, `${at('options')}.canonicalize`, `expected a function (state) => state, got ${describe(opts.canonicalize)}`);
-    }
-  }
   return v as unknown as ModelModule;
 }
 

@@ -58,7 +58,7 @@ function allocate(bytes: number, shared: boolean): ArrayBufferLike {
 /** Append-only byte area shared by the threads of a search; entries are length-prefixed encodings. */
 export class Arena {
   readonly bytes: Uint8Array;
-  /** top[0]: the next free byte (may run past the capacity when an allocation failed). */
+  /** top[0]: the next free byte. */
   readonly top: Int32Array;
 
   constructor(buffers: ArenaBuffers) {
@@ -77,7 +77,7 @@ export class Arena {
 
   /** Bytes in use. */
   get used(): number {
-    return Math.min(Atomics.load(this.top, 0), this.bytes.length);
+    return Atomics.load(this.top, 0);
   }
 
   buffers(): ArenaBuffers {
@@ -94,11 +94,17 @@ export class Arena {
     Atomics.store(this.top, 0, top);
   }
 
-  /** Appends `src[start, start+len)` and returns its entry offset, or ARENA_FULL. */
+  /** Appends `src[start, start+len)` and returns its entry offset, or ARENA_FULL (then nothing is taken). */
   append(src: Uint8Array, start: number, len: number): number {
     const need = len + 4;
-    const off = Atomics.add(this.top, 0, need);
-    if (off + need > this.bytes.length || off + need > 0x7fff_fff0) return ARENA_FULL;
+    const cap = this.bytes.length;
+    let off = Atomics.load(this.top, 0);
+    for (;;) {
+      if (off + need > cap) return ARENA_FULL;
+      const seen = Atomics.compareExchange(this.top, 0, off, off + need);
+      if (seen === off) break;
+      off = seen;
+    }
     const b = this.bytes;
     b[off] = len & 0xff;
     b[off + 1] = (len >>> 8) & 0xff;
@@ -207,12 +213,14 @@ export class FingerprintTable {
     const mask = this.mask;
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     let off = -1;
+    let collided = false;
     for (;;) {
       let cur = Atomics.load(los, s);
       if (cur === 0) {
         if (Atomics.load(this.meta, META_USED) >= this.hardLimit) return TABLE_FULL;
         // The encoding goes in first, so that a full arena leaves the table untouched (the level then resumes
-        // in a bigger arena). Under a race it may be written for nothing; the entry is never referenced.
+        // in a bigger arena). When another thread wins the slot, the entry is left unreferenced (a few bytes,
+        // only under races: arena sizes may differ by that much between runs with several threads).
         if (off < 0) {
           off = arena.append(enc, start, len);
           if (off === ARENA_FULL) return ARENA_FULL;
@@ -220,6 +228,9 @@ export class FingerprintTable {
         cur = Atomics.compareExchange(los, s, 0, lo);
         if (cur === 0) {
           Atomics.add(this.meta, META_USED, 1);
+          // Counted once per state that shares its fingerprint with a state inserted before it: k-1 for k
+          // such states, whatever the insertion order.
+          if (collided) Atomics.add(this.meta, META_COLLISIONS, 1);
           this.lastOffset = off;
           Atomics.store(this.key, s, k);
           if (this.aux) Atomics.store(this.aux, s, off);
@@ -232,7 +243,7 @@ export class FingerprintTable {
         while (h === 0) h = Atomics.load(his, s);
         if (h === hi) {
           if (this.aux === undefined || this.sameEncoding(s, enc, start, len, arena)) return -(s + 1);
-          Atomics.add(this.meta, META_COLLISIONS, 1);
+          collided = true;
         }
       }
       s = (s + 1) & mask;

@@ -17,7 +17,7 @@ import type { Syscall, SyscallResult, U64 } from './uapi.ts';
 export type * from './uapi.ts';
 export {
   U64_MAX, ULONG_MAX, SIZE_MAX, ERRNOS, IOAS_MAP_FLAGS, HWPT_ALLOC_FLAGS, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS,
-  IOMMU_HWPT_DATA_TYPES, F_SEALS,
+  IOMMU_HWPT_DATA_TYPES, F_SEALS, VFIO_DEVICE_PT_FLAGS, IOMMU_HWPT_SELFTEST_MIN_LEN,
 } from './uapi.ts';
 
 /** The world a trace's `config` declares, in kernel units (bytes as bigint, page counts as numbers). */
@@ -35,6 +35,11 @@ export interface WorldConfig {
   devices: { name: string; aperture?: [U64, U64]; pgsize?: U64; dirtyTracking?: boolean }[];
   /** When given, the process is unprivileged (no CAP_IPC_LOCK, no CAP_SYS_RESOURCE) with this RLIMIT_MEMLOCK in pages. */
   rlimitMemlock?: number;
+  /**
+   * Overrides the capabilities that `rlimitMemlock` implies (all without it, none with it). CAP_SYS_RESOURCE without
+   * CAP_IPC_LOCK is the one world where IOMMU_OPTION RLIMIT_MODE=1 charges pins to mm->locked_vm.
+   */
+  capabilities?: { ipcLock: boolean; sysResource: boolean };
 }
 
 /** The fds userspace holds after boot, by config name. */

@@ -10,7 +10,7 @@
 import { IOAS_MAP_FLAGS, HWPT_ALLOC_FLAGS, type IoctlName } from './uapi.ts';
 
 /** The kernels modelled. */
-export type ProfileName = 'linux-6.12' | 'linux-6.16';
+export type ProfileName = 'linux-6.12' | 'linux-6.12-thp' | 'linux-6.16';
 
 /**
  * How iopt_alloc_iova() tests a candidate hole (drivers/iommu/iommufd/io_pagetable.c):
@@ -81,6 +81,22 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     // MODELLING ASSUMPTION: 6.12 stands for a host whose IOMMU driver maps base pages only. For the selftest mock
     // domain of 6.12 (pgsize_bitmap = MOCK_IO_PAGE_SIZE) this is exact; for a PCI IOMMU it is a choice made so that
     // the two profiles lay out page tables differently (both kernels' iommu core uses iommu_pgsize()).
+    pageTableLayout: 'base-pages',
+    userPagesOverflowCheck: false,
+    hwptPagingFlags: PAGING_FLAGS_6_12,
+    hwptNestedFlags: HWPT_ALLOC_FLAGS.FAULT_ID_VALID,
+    vfioPtFlags: 'zero',
+    liveUpdate: null,
+  },
+  'linux-6.12-thp': {
+    name: 'linux-6.12-thp',
+    description:
+      'Linux 6.12 with a distribution configuration (CONFIG_TRANSPARENT_HUGEPAGE=y, IOMMUFD_TEST for the selftest mock). ' +
+      'With automatic alignments up to HPAGE_SIZE, the wrapping ALIGN() of its IOVA allocator is reachable near the top ' +
+      'of the address space (syzbot c2f65e2801743ca64e08, fixed in 6.16).',
+    ioctls: BASE_IOCTLS,
+    iovaAllocator: { holeCheck: 'wrapping-align', thp: true },
+    // MODELLING ASSUMPTION: as linux-6.12.
     pageTableLayout: 'base-pages',
     userPagesOverflowCheck: false,
     hwptPagingFlags: PAGING_FLAGS_6_12,

@@ -95,7 +95,7 @@ export function bootKernel(config: WorldConfig, profile: ProfileName = DEFAULT_P
     domains: [],
     hw: devices.map((d) => ({ device: d.name, domain: 'default' as const, dmaOwner: null })).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0)),
     process: {
-      capIpcLock: privileged, capSysResource: privileged, rlimitMemlock: privileged ? null : (config.rlimitMemlock ?? null),
+      capIpcLock: config.capabilities?.ipcLock ?? privileged, capSysResource: config.capabilities?.sysResource ?? privileged, rlimitMemlock: privileged ? null : (config.rlimitMemlock ?? null),
       userLockedVm: 0, mmLockedVm: 0, mmPinnedVm: 0, fds: [], buffers,
     },
     files: [],

@@ -2,7 +2,9 @@
  * A trace's `config` → the kernel model's WorldConfig, checking what the schema cannot: names unique (memfds,
  * buffers and devices share one namespace with the labels, and `iommufd` is taken), a power-of-two page size,
  * page-aligned buffers that do not overlap (mmap MAP_FIXED_NOREPLACE would refuse them) with holes inside
- * them, apertures with start <= last, a non-zero pgsize bitmap.
+ * them, apertures with start <= last, a non-zero pgsize bitmap, capabilities listed once. What the kernel model
+ * itself cannot boot (a page size it does not support) is found by booting it, still before any step runs
+ * (runner.ts checkBoot).
  */
 import type { WorldConfig } from '../kernel/index.ts';
 import type { TraceInputError } from './errors.ts';
@@ -79,12 +81,18 @@ export function readConfig(file: string, config: TraceConfig, errors: TraceInput
       dev.pgsize = u64(`devices[${i}].pgsize`, d.pgsize);
       if (dev.pgsize === 0n) fail(`devices[${i}].pgsize`, 'the pgsize bitmap is empty');
     }
+    if (d.dirty_tracking !== undefined) dev.dirtyTracking = d.dirty_tracking;
     return dev;
   });
 
   const world: WorldConfig = { pageSize, memfds, buffers, devices };
   if (config.rlimit_memlock !== undefined) {
     world.rlimitMemlock = Number(take(parseUnsigned(config.rlimit_memlock, BigInt(Number.MAX_SAFE_INTEGER), 'a page count up to 2^53-1'), 'rlimit_memlock', 0n));
+  }
+  if (config.capabilities !== undefined) {
+    const caps = config.capabilities;
+    caps.forEach((c, i) => { if (caps.indexOf(c) !== i) fail(`capabilities[${i}]`, `${c} is listed twice`); });
+    world.capabilities = { ipcLock: caps.includes('IPC_LOCK'), sysResource: caps.includes('SYS_RESOURCE') };
   }
   const names: ConfigNames = {
     memfds: new Set(memfds.map((m) => m.name)),

@@ -13,7 +13,7 @@
  * syscall (KEXEC, DMA) get an entry of another `kind` and a case in runner.ts.
  */
 import {
-  F_SEALS, HWPT_ALLOC_FLAGS, IOAS_MAP_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS,
+  F_SEALS, HWPT_ALLOC_FLAGS, IOAS_MAP_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS, VFIO_DEVICE_PT_FLAGS,
 } from '../kernel/index.ts';
 import type { IommuIovaRange, Syscall } from '../kernel/index.ts';
 import type { FdRef, IdRef, IovaRange, Step, StepOp, U32Value, U64Value } from './types.ts';
@@ -213,7 +213,7 @@ export const OPS: OpTable = {
     toSyscall: (s, r) => ({
       op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT',
       fd: r.fd('device', s.device),
-      arg: { flags: r.u32('flags', s.flags), pt_id: r.id('pt_id', s.pt_id), pasid: r.u32('pasid', s.pasid) },
+      arg: { flags: r.flags('flags', s.flags, VFIO_DEVICE_PT_FLAGS), pt_id: r.id('pt_id', s.pt_id), pasid: r.u32('pasid', s.pasid) },
     }),
   },
   VFIO_DEVICE_DETACH_IOMMUFD_PT: {
@@ -222,7 +222,7 @@ export const OPS: OpTable = {
     toSyscall: (s, r) => ({
       op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT',
       fd: r.fd('device', s.device),
-      arg: { flags: r.u32('flags', s.flags), pasid: r.u32('pasid', s.pasid) },
+      arg: { flags: r.flags('flags', s.flags, VFIO_DEVICE_PT_FLAGS), pasid: r.u32('pasid', s.pasid) },
     }),
   },
   FTRUNCATE: {

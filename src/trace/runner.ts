@@ -18,7 +18,7 @@ import type { LoadedTrace } from './load.ts';
 import { opSpec } from './ops.ts';
 import { ResolvingReader, Unresolved } from './readers.ts';
 import type { RuntimeEnv } from './readers.ts';
-import type { ReplayStepLine, ReplaySummary, ReplayViolation } from './types.ts';
+import type { ReplayExpectation, ReplayOut, ReplayStepLine, ReplaySummary, ReplayViolation } from './types.ts';
 
 /** An invariant broken by a step, as the invariant checkers report it. */
 export interface StepViolation {
@@ -63,7 +63,13 @@ export function checkBoot<K>(loaded: LoadedTrace, api: KernelApi<K>): TraceInput
     api.bootKernel(loaded.world, loaded.trace.kernel ?? api.defaultProfile);
     return undefined;
   } catch (err) {
-    return { kind: 'trace', file: loaded.file, field: 'config', message: `the kernel model cannot boot this world: ${(err as Error).message}` };
+    // The kernel model's WorldConfigError names the config field; other errors name none.
+    const field = (err as { field?: unknown }).field;
+    const message = (err as Error).message;
+    if (typeof field === 'string') {
+      return { kind: 'trace', file: loaded.file, field: `config.${field}`, message: message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message };
+    }
+    return { kind: 'trace', file: loaded.file, field: 'config', message: `the kernel model cannot boot this world: ${message}` };
   }
 }
 
@@ -142,34 +148,44 @@ function withExpectation(
   const mismatches = stopped
     ? [{ field: 'result', expected: expect ?? 'a result', actual: line.result }]
     : compareExpectations(expect, expectOut, line.result, rawOut);
-  line.expected = {
-    ...(expect !== undefined ? { result: expect } : {}),
-    ...(expectOut.size > 0 ? { out: Object.fromEntries([...expectOut].map(([k, v]) => [k, renderExpected(v)])) } : {}),
-    met: mismatches.length === 0,
-    mismatches,
-  };
+  const expected = {} as ReplayExpectation;
+  if (expect !== undefined) expected.result = expect;
+  if (expectOut.size > 0) {
+    const out: ReplayOut = {};
+    for (const [field, value] of expectOut) out[field] = renderExpected(value);
+    expected.out = out;
+  }
+  expected.met = mismatches.length === 0;
+  expected.mismatches = mismatches;
+  line.expected = expected;
   return line;
 }
 
 /** The counts and the verdict of a trace from its step lines. */
 function summarise(loaded: LoadedTrace, profile: string, lines: readonly ReplayStepLine[]): ReplaySummary {
   const { trace } = loaded;
-  const byInvariant: Record<string, number> = {};
+  const byInvariant = new Map<string, number>();
   let violations = 0;
+  let ran = 0;
+  let checked = 0;
+  let met = 0;
   for (const l of lines) {
+    if (l.result !== 'NOT_MODELLED' && l.result !== 'UNRESOLVED') ran++;
+    if (l.expected !== undefined) {
+      checked++;
+      if (l.expected.met) met++;
+    }
     for (const v of l.violations ?? []) {
-      byInvariant[v.invariant] = (byInvariant[v.invariant] ?? 0) + 1;
+      byInvariant.set(v.invariant, (byInvariant.get(v.invariant) ?? 0) + 1);
       violations++;
     }
   }
-  const sorted = Object.fromEntries(Object.entries(byInvariant).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const stoppedEarly = lines.some((l) => l.result === 'NOT_MODELLED' || l.result === 'UNRESOLVED');
-  const ran = lines.filter((l) => l.result !== 'NOT_MODELLED' && l.result !== 'UNRESOLVED').length;
-  const checkedLines = lines.filter((l) => l.expected !== undefined);
   // Expectations of steps after a stop were never checked: they count as checked and not met.
-  const unrunChecked = trace.steps.slice(lines.length).filter((s) => s.expect !== undefined || (s as { expect_out?: object }).expect_out !== undefined).length;
-  const checked = checkedLines.length + unrunChecked;
-  const met = checkedLines.filter((l) => l.expected?.met).length;
+  for (let i = lines.length; i < trace.steps.length; i++) {
+    const s = trace.steps[i] as { expect?: string; expect_out?: object };
+    if (s.expect !== undefined || s.expect_out !== undefined) checked++;
+  }
+  const sorted = Object.fromEntries([...byInvariant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     kernel: profile,
     ...(trace.source !== undefined ? { source: trace.source } : {}),
@@ -179,6 +195,6 @@ function summarise(loaded: LoadedTrace, profile: string, lines: readonly ReplayS
     met,
     violations,
     violationsByInvariant: sorted,
-    verdict: !stoppedEarly && ran === trace.steps.length && met === checked && violations === 0 ? 'PASS' : 'FAIL',
+    verdict: ran === trace.steps.length && met === checked && violations === 0 ? 'PASS' : 'FAIL',
   };
 }

@@ -25,8 +25,13 @@
  *
  * Extending the format (live update, issue 5): add the step type here and to `Step`, add its entry to
  * src/trace/ops.ts, run `npm run schemas`. Old traces stay valid.
+ *
+ * Over 400 lines, and not split: it is the whole file format and the schema generator's one input, so a reader
+ * (and a kernel engineer checking a field name against the UAPI header) finds every step type in one place.
  */
-import type { Errno, F_SEALS, HWPT_ALLOC_FLAGS, IOAS_MAP_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS } from '../kernel/index.ts';
+import type {
+  Errno, F_SEALS, HWPT_ALLOC_FLAGS, IOAS_MAP_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS, VFIO_DEVICE_PT_FLAGS,
+} from '../kernel/index.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scalars
@@ -85,6 +90,8 @@ export type OptionIdName = keyof typeof IOMMU_OPTION_IDS;
 export type OptionOpName = keyof typeof IOMMU_OPTION_OPS;
 /** enum iommu_hwpt_data_type without the IOMMU_HWPT_DATA_ prefix. */
 export type HwptDataTypeName = keyof typeof IOMMU_HWPT_DATA_TYPES;
+/** VFIO_DEVICE_ATTACH_* / VFIO_DEVICE_DETACH_* flags without the prefix. */
+export type VfioPtFlagName = keyof typeof VFIO_DEVICE_PT_FLAGS;
 
 /** struct iommu_iova_range: `last` is inclusive. */
 export interface IovaRange {
@@ -131,7 +138,16 @@ export interface TraceConfig {
    * when absent it is privileged, as the kernel's selftests run.
    */
   rlimit_memlock?: U64Value;
+  /**
+   * The process's capabilities, by name without the CAP_ prefix, overriding what `rlimit_memlock` implies (all
+   * of them without it, none with it). SYS_RESOURCE without IPC_LOCK is the one world where IOMMU_OPTION
+   * RLIMIT_MODE=1 charges pins to mm->locked_vm.
+   */
+  capabilities?: CapabilityName[];
 }
+
+/** A capability the model knows, without the CAP_ prefix. */
+export type CapabilityName = 'IPC_LOCK' | 'SYS_RESOURCE';
 
 /** A memfd of the config. */
 export interface MemfdConfig {
@@ -161,6 +177,11 @@ export interface DeviceConfig {
   aperture?: [U64Value, U64Value];
   /** The IOMMU's pgsize_bitmap in bytes (e.g. 2048 for the selftest mock domain); absent: the model's default. */
   pgsize?: U64Value;
+  /**
+   * Whether the IOMMU behind the device has IOMMU_CAP_DIRTY_TRACKING (default true; false is the selftest's
+   * MOCK_FLAGS_DEVICE_NO_DIRTY).
+   */
+  dirty_tracking?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -434,9 +455,14 @@ export interface VfioDeviceAttachIommufdPtStep extends StepCommon {
   device: FdRef;
   /** An IOAS or a HWPT. */
   pt_id: IdRef;
-  /** VFIO_DEVICE_ATTACH_PASID as a number (1), or 0. */
-  flags?: U32Value;
-  /** The PASID when flags has VFIO_DEVICE_ATTACH_PASID. */
+  /**
+   * PASID (VFIO_DEVICE_ATTACH_PASID), or the u32 as a number.
+   * @minimum 0
+   * @maximum 4294967295
+   * @multipleOf 1
+   */
+  flags?: VfioPtFlagName[] | number;
+  /** The PASID when flags has PASID. */
   pasid?: U32Value;
   /** Label for the attached HWPT's id (the pt_id written back). */
   as?: Name;
@@ -448,9 +474,14 @@ export interface VfioDeviceDetachIommufdPtStep extends StepCommon {
   op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT';
   /** The device (a config device, or an fd label of a cdev). */
   device: FdRef;
-  /** VFIO_DEVICE_DETACH_PASID as a number (1), or 0. */
-  flags?: U32Value;
-  /** The PASID when flags has VFIO_DEVICE_DETACH_PASID. */
+  /**
+   * PASID (VFIO_DEVICE_DETACH_PASID), or the u32 as a number.
+   * @minimum 0
+   * @maximum 4294967295
+   * @multipleOf 1
+   */
+  flags?: VfioPtFlagName[] | number;
+  /** The PASID when flags has PASID. */
   pasid?: U32Value;
 }
 

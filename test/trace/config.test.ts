@@ -14,16 +14,18 @@ describe('readConfig', () => {
     const { errors, result } = read({
       memfds: [{ name: 'guest', pages: '0x10' }],
       buffers: [{ name: 'buf', va: '0x7f0000000000', pages: 8, holes: [2, 5] }],
-      devices: [{ name: 'mock', aperture: ['0x1000000', '0x7fffffff'], pgsize: 2048 }, { name: 'pci' }],
+      devices: [{ name: 'mock', aperture: ['0x1000000', '0x7fffffff'], pgsize: 2048, dirty_tracking: false }, { name: 'pci' }],
       rlimit_memlock: 16,
+      capabilities: ['SYS_RESOURCE'],
     });
     expect(errors).toEqual([]);
     expect(result.world).toEqual({
       pageSize: 4096n,
       memfds: [{ name: 'guest', pages: 16 }],
       buffers: [{ name: 'buf', va: 0x7f0000000000n, pages: 8, holes: [2, 5] }],
-      devices: [{ name: 'mock', aperture: [0x1000000n, 0x7fffffffn], pgsize: 2048n }, { name: 'pci' }],
+      devices: [{ name: 'mock', aperture: [0x1000000n, 0x7fffffffn], pgsize: 2048n, dirtyTracking: false }, { name: 'pci' }],
       rlimitMemlock: 16,
+      capabilities: { ipcLock: false, sysResource: true },
     });
     expect([...result.names.memfds, ...result.names.buffers, ...result.names.devices]).toEqual(['guest', 'buf', 'mock', 'pci']);
     expect(read({}).result.world).toEqual({ pageSize: 4096n, memfds: [], buffers: [], devices: [] });
@@ -64,6 +66,11 @@ describe('readConfig', () => {
       'config.devices[0].aperture: start 0x2000 is above last 0x1000',
       'config.devices[0].pgsize: the pgsize bitmap is empty',
     ]);
+  });
+
+  it('refuses a capability listed twice', () => {
+    expect(read({ capabilities: ['IPC_LOCK', 'IPC_LOCK'] }).errors).toEqual(['config.capabilities[1]: IPC_LOCK is listed twice']);
+    expect(read({ capabilities: [] }).result.world.capabilities).toEqual({ ipcLock: false, sysResource: false });
   });
 
   it('refuses a memlock limit beyond 2^53-1 pages', () => {

@@ -28,7 +28,7 @@ describe('replayCorpus', () => {
     expect(result.entries.every((e) => 'errors' in e)).toBe(true);
     expect(result.entries.map((e) => e.name)).toEqual([
       'inexact-number.trace.json', 'malformed.trace.json', 'missing-field.trace.json', 'mistyped-field.trace.json',
-      'u64-out-of-range.trace.json', 'unknown-kernel.trace.json', 'unknown-label.trace.json', 'unknown-op.trace.json',
+      'page-size.trace.json', 'u64-out-of-range.trace.json', 'unknown-kernel.trace.json', 'unknown-label.trace.json', 'unknown-op.trace.json',
     ]);
     const traces = replayCorpus(join(fixtures, 'traces'), fakeApi());
     expect(traces.entries.map((e) => ('report' in e ? e.report.summary.verdict : 'INVALID'))).toEqual(['PASS', 'FAIL']);

@@ -7,6 +7,7 @@
  * - an UNMAP of length 0xbad fails with EBUSY after removing the areas that start in its range (a partial failure);
  * - checkStep reports `failure-atomic` after a failed UNMAP of length 1, and `pin-accounting` after a MAP at iova
  *   0x666000.
+ * - bootKernel refuses a page size below 2048, naming the field, as the real model does.
  * Every call the api receives is recorded in `calls`.
  */
 import type { BootFds, Syscall, SyscallResult, WorldConfig } from '../../src/kernel/index.ts';
@@ -97,6 +98,7 @@ export function fakeApi(): KernelApi<FakeKernel> & { calls: Syscall[]; boots: { 
     boots,
     bootKernel(world: WorldConfig, profile?: string): { kernel: FakeKernel; fds: BootFds } {
       boots.push({ world, ...(profile !== undefined ? { profile } : {}) });
+      if (world.pageSize < 2048n) throw Object.assign(new Error('pageSize: too small for the fake'), { field: 'pageSize' });
       const memfds = Object.fromEntries(world.memfds.map((m, i) => [m.name, 10 + i]));
       const devices = Object.fromEntries(world.devices.map((d, i) => [d.name, 20 + i]));
       return { kernel: { objects: [], areas: [], closed: [] }, fds: { iommufd: 3, memfds, devices } };

@@ -85,6 +85,8 @@ describe('toSyscall', () => {
       .toEqual({ op: 'VFIO_DEVICE_BIND_IOMMUFD', fd: 20, arg: { flags: 0, iommufd: 3 } });
     expect(call({ op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', device: 'dev0', pt_id: 'ioas' }))
       .toEqual({ op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', fd: 20, arg: { flags: 0, pt_id: 5, pasid: 0 } });
+    expect(call({ op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', device: 'dev0', pt_id: 1, flags: ['PASID'], pasid: 7 }))
+      .toMatchObject({ arg: { flags: 1, pt_id: 1, pasid: 7 } });
     expect(call({ op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', device: 'dev0' }))
       .toEqual({ op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', fd: 20, arg: { flags: 0, pasid: 0 } });
     expect(call({ op: 'FTRUNCATE', fd: 'guest', length: 0 })).toEqual({ op: 'FTRUNCATE', fd: 10, length: 0n });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTraceText } from '../../src/trace/load.ts';
 import type { LoadedTrace } from '../../src/trace/load.ts';
-import { replayTrace } from '../../src/trace/runner.ts';
+import { checkBoot, replayTrace } from '../../src/trace/runner.ts';
 import { fakeApi } from './fakeKernel.ts';
 
 const load = (steps: unknown[], extra: object = {}): LoadedTrace => {
@@ -170,5 +170,19 @@ describe('replayTrace', () => {
     ]), api);
     expect(api.calls.map((c) => c.fd)).toEqual([3, 3, 10]);
     expect(report.summary.verdict).toBe('PASS');
+  });
+});
+
+describe('checkBoot', () => {
+  it('turns a config the model cannot boot into an error on the config field it names', () => {
+    const api = fakeApi();
+    expect(checkBoot(load([]), api)).toBeUndefined();
+    class WorldConfigError extends Error {
+      constructor(readonly field: string, message: string) { super(`${field}: ${message}`); }
+    }
+    api.bootKernel = () => { throw new WorldConfigError('pageSize', 'must be a power of two from 2048 to 1 GiB'); };
+    expect(checkBoot(load([]), api)).toEqual({ kind: 'trace', file: 't.trace.json', field: 'config.pageSize', message: 'must be a power of two from 2048 to 1 GiB' });
+    api.bootKernel = () => { throw new Error('out of frames'); };
+    expect(checkBoot(load([]), api)).toEqual({ kind: 'trace', file: 't.trace.json', field: 'config', message: 'the kernel model cannot boot this world: out of frames' });
   });
 });

@@ -48,17 +48,16 @@ export function corpusJson(result: CorpusResult, shownDir: string): unknown {
   };
 }
 
-/** Replays the corpus in `dir` and writes the table (or JSON); returns the exit code. */
+/** Replays the corpus in `dir` (shown as given) and writes the table (or JSON); returns the exit code. */
 export function verifyCorpus<K>(dir: string, json: boolean, api: KernelApi<K>, write: (s: string) => void): number {
   const result = replayCorpus(dir, api);
-  const shownDir = relative(process.cwd(), dir) || '.';
   if (json) {
-    write(`${JSON.stringify(corpusJson(result, shownDir), null, 2)}\n`);
+    write(`${JSON.stringify(corpusJson(result, dir), null, 2)}\n`);
   } else {
     const rows: CorpusRow[] = result.entries.map((e) => ('report' in e
       ? { file: e.name, ...(e.source !== undefined ? { source: e.source } : {}), summary: e.report.summary }
       : { file: e.name, ...(e.source !== undefined ? { source: e.source } : {}), errors: e.errors }));
-    const out = [`conformance corpus: ${shownDir}`, '', ...formatCorpusTable(rows)];
+    const out = [`conformance corpus: ${dir}`, '', ...formatCorpusTable(rows)];
     for (const e of result.entries) {
       if ('errors' in e) out.push('', `INVALID ${e.name}:`, ...e.errors.map((x) => `  ${formatInputError(x)}`));
       else if (e.report.summary.verdict !== 'PASS') out.push('', `FAIL ${e.name}:`, ...formatFailures(e.report));
@@ -78,7 +77,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .option('--corpus <dir>', 'the corpus directory', DEFAULT_CORPUS)
     .addHelpText('after', HELP)
     .action((opts: { json?: boolean; corpus: string }) => {
-      const dir = resolve(opts.corpus);
+      // Paths in messages relative to where the user is, as they would type them.
+      const dir = relative(process.cwd(), resolve(opts.corpus)) || '.';
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         throw new HandoverInputError({ kind: 'io', file: opts.corpus, message: 'no such directory' });
       }

@@ -88,7 +88,13 @@ export function compileAction(action: unknown, ac: ActionContext, where: string)
   const type = builtin.type ?? '(unknown)';
   switch (type) {
     case 'xstate.assign':
-      return { kind: 'assign', assignment: builtin.assignment, params, where };
+      return {
+        kind: 'assign',
+        assignment: builtin.assignment,
+        keys: typeof builtin.assignment === 'function' ? null : Object.keys(builtin.assignment as object),
+        params,
+        where,
+      };
     case 'xstate.raise':
       if (builtin.delay !== undefined) return { kind: 'unsupported', feature: 'delayed raise', where };
       return { kind: 'raise', event: builtin.event, params, where };
@@ -144,19 +150,20 @@ function runAction(op: ActionOp, ex: ExecState, ac: ActionContext): void {
       if (!context) throw new Error('Cannot assign to undefined `context`. Ensure that `context` is defined in the machine config.');
       const args = { context, event: ex.event, spawn: refuseSpawn, self: undefined, system: undefined };
       const assignment = op.assignment;
-      let partial: unknown;
-      if (typeof assignment === 'function') {
-        partial = assignment(args, params);
+      const keys = op.keys;
+      if (keys === null) {
+        ex.context = Object.assign({}, context, (assignment as Function)(args, params));
       } else {
-        const update: Record<string, unknown> = {};
+        // xstate evaluates every property assigner against the same (old) context, then merges: same result.
+        const next: Record<string, unknown> = Object.assign({}, context);
         const props = assignment as Record<string, unknown>;
-        for (const key of Object.keys(props)) {
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i]!;
           const pa = props[key];
-          update[key] = typeof pa === 'function' ? pa(args, params) : pa;
+          next[key] = typeof pa === 'function' ? pa(args, params) : pa;
         }
-        partial = update;
+        ex.context = next;
       }
-      ex.context = Object.assign({}, context, partial);
       ex.assigned = true;
       return;
     }

@@ -6,16 +6,16 @@
  *
  *   u32 n, n × u32 atomic index          configuration
  *   per history slot: u32 0 (nothing recorded) | u32 k+1, k × u32 node index
- *   canonical(context)
+ *   context, through the machine's ContextCodec (canonical.ts's encoding, specialised to the context's shape)
  */
-import { decodeCanonical, encodeCanonical } from '../canonical.ts';
 import type { ByteSink, ByteSource } from '../model.ts';
+import type { ContextCodec } from './contextCodec.ts';
 import type { ConfigurationTable, HistoryTable } from './configuration.ts';
 import { MachineState } from './state.ts';
 import type { NodeRec } from './types.ts';
 
 /** Writes `s`'s canonical encoding. */
-export function encodeMachineState(s: MachineState, sink: ByteSink): void {
+export function encodeMachineState(s: MachineState, sink: ByteSink, codec: ContextCodec): void {
   const atomics = s.config.atomics;
   sink.u32(atomics.length);
   for (let i = 0; i < atomics.length; i++) sink.u32(atomics[i]!.index);
@@ -28,11 +28,17 @@ export function encodeMachineState(s: MachineState, sink: ByteSink): void {
       for (let j = 0; j < v.length; j++) sink.u32(v[j]!.index);
     }
   }
-  encodeCanonical(s.context, sink);
+  codec.encode(s.context, sink);
 }
 
 /** Reads a state written by encodeMachineState (for the same machine). */
-export function decodeMachineState(src: ByteSource, nodes: readonly NodeRec[], configs: ConfigurationTable, histories: HistoryTable): MachineState {
+export function decodeMachineState(
+  src: ByteSource,
+  nodes: readonly NodeRec[],
+  configs: ConfigurationTable,
+  histories: HistoryTable,
+  codec: ContextCodec,
+): MachineState {
   const n = src.u32();
   const atomics = new Array<number>(n);
   for (let i = 0; i < n; i++) atomics[i] = src.u32();
@@ -54,6 +60,6 @@ export function decodeMachineState(src: ByteSource, nodes: readonly NodeRec[], c
     }
     history = histories.intern(slots);
   }
-  const context = decodeCanonical(src);
+  const context = codec.decode(src);
   return new MachineState(config, history, context, config.rootFinal);
 }

@@ -97,17 +97,32 @@ export class Engine {
     if (type === '*') throw new Error(`An event cannot have the wildcard type ('*')`);
     const cfg = s.config;
     const plan = selectPlanFor(cfg, this.chart.root, type);
-    if (plan === null && alwaysPlanFor(cfg) === null) {
+    const always = alwaysPlanFor(cfg);
+    if (plan === null && always === null) {
       if (isErrorEvent(type)) throw errorEventUnsupported(type);
       return undefined;
     }
     this.begin(cfg, s.history, s.context, event, obs);
-    if (type !== 'xstate.init') {
-      const sel = plan === null ? this.clearSelection() : this.select(plan, event);
-      if (sel.length) this.microstep(sel, event);
-      else if (isErrorEvent(type)) throw errorEventUnsupported(type);
+    let selected = false;
+    if (plan !== null && type !== 'xstate.init') {
+      if (plan.regions === null) {
+        // The common case: one fallback list (no parallel state with candidates in two regions).
+        const t = this.firstPassing(plan.list, event);
+        if (t !== undefined) {
+          selected = true;
+          this.microstepOne(t, event);
+        }
+      } else {
+        const sel = this.select(plan, event);
+        if (sel.length) {
+          selected = true;
+          this.microstep(sel, event);
+        }
+      }
     }
-    this.settle(event);
+    if (!selected && isErrorEvent(type)) throw errorEventUnsupported(type);
+    // settle() would stop at once with nothing queued and no eventless transition in the new configuration.
+    if (this.head < this.queue.length || alwaysPlanFor(this.cfg) !== null) this.settle(event);
     if (!this.taken) return undefined;
     const context = this.ex.context;
     if (this.cfg === cfg && this.hist === s.history && context === s.context) return s;
@@ -120,7 +135,7 @@ export class Engine {
     this.status = ACTIVE;
     this.taken = false;
     this.obs = obs;
-    this.queue.length = 0;
+    if (this.queue.length) this.queue.length = 0;
     this.head = 0;
     const ex = this.ex;
     ex.context = context;
@@ -207,6 +222,14 @@ export class Engine {
     return plan.structural || this.ex.assigned;
   }
 
+  /** microstep() for a single selected transition (no list to build). */
+  private microstepOne(t: TransitionRec, event: EventObject): boolean {
+    const plan = this.planner.planForOne(this.cfg, this.hist, t);
+    if (plan.taken) this.taken = true;
+    this.run(plan, event);
+    return plan.structural || this.ex.assigned;
+  }
+
   /** Executes a plan's actions in xstate's order: exits, transition actions, entries (with done events). */
   private run(plan: StepPlan, event: EventObject): void {
     const ex = this.ex;
@@ -245,8 +268,9 @@ export class Engine {
   }
 
   private clearSelection(): TransitionRec[] {
-    this.sel.length = 0;
-    return this.sel;
+    const sel = this.sel;
+    if (sel.length) sel.length = 0;
+    return sel;
   }
 
   /** Evaluates a selection plan (xstate transitionNode()) into the scratch list. */
@@ -263,20 +287,23 @@ export class Engine {
       for (let i = 0; i < regions.length; i++) this.selectInto(regions[i]!, event, out);
       if (out.length > before) return;
     }
-    const list = plan.list;
+    const t = this.firstPassing(plan.list, event);
+    if (t !== undefined) out.push(t);
+  }
+
+  /** xstate StateNode.next() over a fallback list: the first transition whose guard passes. */
+  private firstPassing(list: readonly TransitionRec[], event: EventObject): TransitionRec | undefined {
     for (let i = 0; i < list.length; i++) {
       const t = list[i]!;
-      if (t.guard === undefined || this.guardPasses(t, event, true)) {
-        out.push(t);
-        return;
-      }
+      if (t.guard === undefined || this.guardPasses(t, event, true)) return t;
     }
+    return undefined;
   }
 
   /** xstate selectEventlessTransitions(), before conflict resolution (the planner resolves conflicts). */
   private selectEventless(event: EventObject): TransitionRec[] {
-    const out = this.clearSelection();
     const chains = alwaysPlanFor(this.cfg);
+    const out = this.clearSelection();
     if (chains === null) return out;
     for (let c = 0; c < chains.length; c++) {
       const chain = chains[c]!;

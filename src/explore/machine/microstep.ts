@@ -40,6 +40,17 @@ export class StepPlanner {
     return plan;
   }
 
+  /** planFor() for a single selected transition. */
+  planForOne(config: Configuration, history: HistoryRec, t: TransitionRec): StepPlan {
+    if (this.keyByHistory) return this.planFor(config, history, [t]);
+    let plan = config.steps.get(t.index);
+    if (plan === undefined) {
+      plan = this.compute(config, history, [t], false);
+      config.steps.set(t.index, plan);
+    }
+    return plan;
+  }
+
   /**
    * The initial microstep (xstate initialMicrostep()): from the pre-initial snapshot (only the root active) a
    * reentering root transition to every default initial state; nothing is exited and the root is entered by default.

@@ -83,7 +83,8 @@ export interface TransitionLike {
 
 /** What the engine's action runner executes. Built from xstate action values by actions.ts. */
 export type ActionOp =
-  | { readonly kind: 'assign'; readonly assignment: unknown; readonly params: ParamsSpec; readonly where: string }
+  /** `keys`: the property names of an object-form assignment (null for a function assignment). */
+  | { readonly kind: 'assign'; readonly assignment: unknown; readonly keys: readonly string[] | null; readonly params: ParamsSpec; readonly where: string }
   | { readonly kind: 'raise'; readonly event: unknown; readonly params: ParamsSpec; readonly where: string }
   | { readonly kind: 'enqueue'; readonly collect: Function; readonly params: ParamsSpec; readonly where: string }
   /** A built-in or custom action that cannot change value, context or the event queue under xstate's transition(). */

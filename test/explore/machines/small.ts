@@ -519,11 +519,11 @@ export const fixtures: Fixture[] = [
     events: ev('X', 'Y', 'RESET', 'TOUCH'),
   },
   {
-    name: 'initial transition actions and onDone of a parallel state nested in a compound',
+    name: 'initial transition actions (only on default entry), onDone of a parallel state nested in a compound',
     machine: createMachine({
       id: 'initact',
       initial: { target: 'a', actions: assign({ n: ({ context }: any) => context.n + 1 }) } as any,
-      context: { n: 0 },
+      context: { n: 0, k: 0 },
       states: {
         a: {
           initial: 'p',
@@ -533,12 +533,34 @@ export const fixtures: Fixture[] = [
               onDone: 'q',
               states: { l: { initial: 'l1', states: { l1: { on: { L: 'l2' } }, l2: { type: 'final' } } }, r: { initial: 'r1', states: { r1: { on: { R: 'r2' } }, r2: { type: 'final' } } } },
             },
-            q: { on: { BACK: { target: 'p', guard: ({ context }) => context.n < 2, actions: assign({ n: ({ context }) => context.n + 1 }) } } },
+            q: { on: { BACK: { target: 'p', guard: ({ context }) => context.n < 2, actions: assign({ n: ({ context }) => context.n + 1 }) }, C: '#initact.c', C2: '#initact.c.c2' } },
           },
+        },
+        c: {
+          initial: { target: 'c1', actions: assign({ k: ({ context }: any) => (context.k + 1) % 3 }) } as any,
+          states: { c1: { on: { OUT: '#initact.a.q' } }, c2: { on: { OUT: '#initact.a.q' } } },
         },
       },
     }),
-    events: ev('L', 'R', 'BACK'),
+    events: ev('L', 'R', 'BACK', 'C', 'C2', 'OUT'),
+  },
+  {
+    name: 'an always transition on a parallel node, found from every region, is taken once',
+    machine: createMachine({
+      id: 'palw',
+      initial: 'idle',
+      context: { k: 0, runs: 0 },
+      states: {
+        idle: { on: { GO: { target: 'p', actions: assign({ k: 0 }) } } },
+        p: {
+          type: 'parallel',
+          always: { guard: ({ context }) => context.k < 1, actions: assign({ k: ({ context }) => context.k + 1, runs: ({ context }) => (context.runs + 1) % 4 }) },
+          on: { STOP: 'idle' },
+          states: { a: { initial: 'a1', states: { a1: { on: { A: 'a2' } }, a2: {} } }, b: { initial: 'b1', states: { b1: {} } } },
+        },
+      },
+    }),
+    events: ev('GO', 'A', 'STOP'),
   },
   {
     name: 'events as a function of the state, with payloads',

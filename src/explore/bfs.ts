@@ -75,7 +75,7 @@ export function searchBfs<S, A>(spec: SearchSpec<S, A>, options: SearchOptions =
   return searchLevels(spec, options, inThreadRunner(spec, options));
 }
 
-const INITIAL_TABLE = 1024;
+const INITIAL_TABLE = 64;
 /** The table's slot indexes and the arena's offsets are int32: past these, the search reports a memory bound. */
 const MAX_TABLE = 2 ** 30;
 const MAX_ARENA = 2 ** 31 - 64;
@@ -106,9 +106,9 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
 
   let table = FingerprintTable.create(INITIAL_TABLE, shared, exact);
   /** Fingerprint mode: the frontier's encodings; exact mode: every state's. */
-  let arena = Arena.create(1 << 16, shared);
+  let arena = Arena.create(4096, shared);
   let spareArena: Arena | undefined;
-  const links = new StateLinks();
+  const links = new StateLinks(64);
   const coverage = observe ? new CoverageAccumulator() : undefined;
   const control = new Int32Array(shared ? new SharedArrayBuffer(CONTROL_INTS * 4) : new ArrayBuffer(CONTROL_INTS * 4));
   let peakMemory = 0;

@@ -5,7 +5,9 @@
  * what the compiler does not run (invoke, spawn, delays, sendTo, ...) is run through xstate's `transition()` instead
  * (mode 'interpreted', with a warning naming each feature and where it is), or refused with those names when
  * `allowFallback` is false. Nothing is ever run approximately in compiled mode: what the engine meets at run time and
- * cannot run (a `sendTo` enqueued by `enqueueActions`, a `spawn` inside `assign`) throws UnsupportedFeatureError.
+ * cannot run (a `sendTo` enqueued by `enqueueActions`, a `spawn` inside `assign`) throws UnsupportedFeatureError; a
+ * state where xstate's answer depends on its hidden entry order (machine/select.ts) throws OrderDependenceError; a
+ * macrostep that never settles throws MacrostepLimitError.
  *
  * STATE IDENTITY. A state is the machine's active configuration (hence its state value), its history values and its
  * context; `encode` writes exactly those. Snapshot fields that are not identity (output, tags, children, the order
@@ -196,13 +198,13 @@ export function compileModelModule(mod: ModelModule, opts: CompileOptions = {}):
   const options = checkOptions(mod.options);
   const canonicalize = options.canonicalize;
   const model: Model<MachineState, EventObject> = {
-    initStates: (observer) => machine.initStates(observer),
+    initStates: machine.initStates.bind(machine),
     actions: events,
-    nextState: (s, a, observer) => machine.nextState(s, a, observer),
-    isFinal: (s) => machine.isFinal(s),
-    encode: (s, sink) => machine.encode(s, sink),
-    decode: (src) => machine.decode(src),
-    formatAction: (a) => machine.formatAction(a),
+    nextState: machine.nextState.bind(machine),
+    isFinal: machine.isFinal.bind(machine),
+    encode: machine.encode.bind(machine),
+    decode: machine.decode.bind(machine),
+    formatAction: machine.formatAction.bind(machine),
   };
   if (canonicalize) {
     model.representative = (s) => {

@@ -44,4 +44,5 @@ export interface StepInvariant {
   check(before: Kernel, call: Syscall, result: SyscallResult<Kernel>): Violation | undefined;
 }
 
+/** Either kind of invariant. */
 export type Invariant = StateInvariant | StepInvariant;

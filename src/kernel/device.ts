@@ -7,9 +7,6 @@
  * points the hardware at the HWPT's domain; detaching blocks it again; unbinding releases ownership and the device
  * returns to the host's default domain. An automatic HWPT is destroyed when its last device leaves
  * (iommufd_hw_pagetable_put() -> iommufd_object_put_and_try_destroy()).
- *
- * This file is over 400 lines because it is the attach state machine of device.c plus its VFIO front end; they
- * share every helper.
  */
 import { VFIO_DEVICE_PT_FLAGS, type VfioDeviceAttachIommufdPt, type VfioDeviceBindIommufd, type VfioDeviceDetachIommufdPt } from './uapi.ts';
 import type { DeviceInfo, DeviceObject, HwDevice, Kernel, VfioFile } from './types.ts';

@@ -25,22 +25,12 @@ export interface Translation {
 
 /** Number of bits needed to write `v` (0 for 0). */
 export function bitLength(v: bigint): number {
-  let n = 0;
-  while (v > 0n) {
-    v >>= 1n;
-    n++;
-  }
-  return n;
+  return v <= 0n ? 0 : v.toString(2).length;
 }
 
 /** Index of the lowest set bit (__ffs); `v` must be non-zero. */
 export function ffs(v: bigint): number {
-  let n = 0;
-  while ((v & 1n) === 0n) {
-    v >>= 1n;
-    n++;
-  }
-  return n;
+  return bitLength(v & -v) - 1;
 }
 
 /** The level shifts of a domain with this pgsize_bitmap and aperture end (see file header). */

@@ -19,6 +19,7 @@ export function fileById(k: Kernel, id: number): File {
   return f;
 }
 
+/** The open file `id`, if any. */
 export function findFile(k: Kernel, id: number): File | undefined {
   return k.files.find((f) => f.id === id);
 }

@@ -58,7 +58,3 @@ export function releaseDataFrame(k: Kernel, pfn: Pfn): Kernel {
   return setFrame(k, pfn, { ...f, owner: { kind: 'detached' } });
 }
 
-/** Physical address of `pfn`. */
-export function pfnToPhys(k: Kernel, pfn: Pfn): bigint {
-  return BigInt(pfn) * k.pageSize;
-}

@@ -6,8 +6,13 @@
  *   /dev/iommu (the implicit `iommufd`), one memfd per config memfd (memfd_create(MFD_ALLOW_SEALING) +
  *   ftruncate), one VFIO cdev fd per config device, the config buffers mapped into the process, and returns the
  *   kernel plus the fd numbers userspace holds.
- * - `syscall(kernel, call)` is pure: the input kernel is never mutated; the result carries the new kernel.
- * - `RULES` lists every outcome a handler can return (each errno path and each success), as data.
+ * - `syscall(kernel, call)` is pure: the input kernel is never mutated; the result carries the new kernel. A call
+ *   the model does not implement comes back as `{ ok: false, notModelled: true, reason, rule: 'not-modelled' }`
+ *   (uapi.ts NotModelled), never as an invented errno.
+ * - `RULES` lists every outcome a handler can return (each errno path and each success), as data; every result
+ *   names its rule.
+ * - Read-only views (`domainTranslations`, `translate`, `iommufdContexts`, ...) and the state types are exported
+ *   for the invariants and the trace layer; they never change state.
  * - `PROFILES` are the kernel versions; `DEFAULT_PROFILE` is used when a trace names none.
  * - Kernel state is plain data (objects, arrays, numbers, strings, booleans, bigint, null): no Map, Set, class
  *   instances or functions, so that explorers can fingerprint it and structuredClone can copy it.
@@ -52,6 +57,7 @@ export interface BootFds {
 /** The modelled kernel's whole state. Opaque outside src/kernel and src/invariants. */
 export type Kernel = import('./types.ts').Kernel;
 
+/** What bootKernel() returns: the booted kernel and the fds userspace holds. */
 export interface Boot {
   kernel: Kernel;
   fds: BootFds;

@@ -45,13 +45,14 @@ export function mappedTranslations(k: Kernel, ctx: IommufdCtx, ioas: IoasObject)
   for (const a of ioas.areas) {
     const p = pagesById(ctx, a.pages);
     const [first, last] = areaIndexRange(k, a);
+    const pfns = new Map(p.pinned.map((x) => [x.index, x.pfn]));
     let iova = a.iova;
     for (let index = first; index <= last; index++) {
       const offset = index === first ? a.startByte % PAGE : 0n;
       let end = iova + PAGE - offset;
       if (end > a.last + 1n) end = a.last + 1n;
-      const pinned = p.pinned.find((x) => x.index === index);
-      out.push({ iova, size: end - iova, phys: pinned ? BigInt(pinned.pfn) * PAGE + offset : null, prot: a.prot });
+      const pfn = pfns.get(index);
+      out.push({ iova, size: end - iova, phys: pfn !== undefined ? BigInt(pfn) * PAGE + offset : null, prot: a.prot });
       iova = end;
     }
   }

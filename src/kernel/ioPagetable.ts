@@ -26,7 +26,9 @@ const MASK = U64_MAX;
 
 /** IOMMU_READ / IOMMU_WRITE / IOMMU_CACHE (include/linux/iommu.h). */
 export const IOMMU_READ = 1 << 0;
+/** IOMMU_WRITE. */
 export const IOMMU_WRITE = 1 << 1;
+/** IOMMU_CACHE (always set by conv_iommu_prot()). */
 export const IOMMU_CACHE = 1 << 2;
 
 /** The IOAS `id` (which must exist). */
@@ -169,13 +171,18 @@ function areaMapDomain(k: Kernel, ictx: number, area: Area, domainId: number, di
   const p = pagesById(ctxOf(k, ictx), area.pages);
   const [first, last] = areaIndexRange(k, area);
   const layout = PROFILES[k.profile].pageTableLayout;
+  const pfns = new Map(p.pinned.map((x) => [x.index, x.pfn]));
+  const pfnOf = (index: number): number => {
+    const pfn = pfns.get(index);
+    return pfn !== undefined ? pfn : pinnedPfn(p, index);
+  };
   let k1 = k;
   let iova = area.iova;
   let index = first;
   while (index <= last) {
-    const pfn0 = pinnedPfn(p, index);
+    const pfn0 = pfnOf(index);
     let n = 1;
-    while (index + n <= last && pinnedPfn(p, index + n) === pfn0 + n) n++;
+    while (index + n <= last && pfnOf(index + n) === pfn0 + n) n++;
     const pageOffset = index === first ? area.startByte % PAGE : 0n;
     let next = iova + BigInt(n) * PAGE - pageOffset;
     if (next > area.last + 1n) next = area.last + 1n;

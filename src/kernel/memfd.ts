@@ -33,10 +33,6 @@ export function memfdPageFrame(k: Kernel, id: number, index: number): [Kernel, P
   return [putFile(k1, { ...m, pages }), pfn];
 }
 
-/** Number of whole pages inside i_size: page `index` can be pinned iff index < this (memfd_pin_folios: end < i_size). */
-export function memfdWholePages(k: Kernel, m: MemfdFile): bigint {
-  return m.size / k.pageSize;
-}
 
 /**
  * ftruncate() on a memfd: shmem_setattr(). F_SEAL_SHRINK / F_SEAL_GROW refuse a size change (EPERM); pages wholly

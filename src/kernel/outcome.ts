@@ -55,13 +55,11 @@ export function notModelled(reason: string): Refused {
   return { kind: 'not-modelled', reason };
 }
 
+/** True for a failed kernel path. */
 export function isFail(x: unknown): x is Fail {
   return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'fail';
 }
 
-export function isRefused(x: unknown): x is Refused {
-  return typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'not-modelled';
-}
 
 /** The errno of a failed path. */
 export function errnoOf(f: Fail): Errno {

@@ -105,9 +105,10 @@ export function pagesPinRange(k: Kernel, ictx: number, id: number, first: number
   let k1 = k;
   let p = pagesById(ctxOf(k1, ictx), id);
   const pinned = p.pinned.slice();
+  const have = new Set(pinned.map((x) => x.index));
   let added = 0;
   for (let index = first; index <= last; index++) {
-    if (pinned.some((x) => x.index === index)) continue;
+    if (have.has(index)) continue;
     const r = p.type === 'user' ? userPageFrame(k1, p, index) : filePageFrame(k1, p, index);
     if (isFail(r)) return r;
     const [k2, pfn] = r;
@@ -205,13 +206,4 @@ export function pinnedPfn(p: IoptPages, index: number): Pfn {
   return x.pfn;
 }
 
-/** A frame's pin count (for invariants and tests). */
-export function framePins(k: Kernel, pfn: Pfn): number {
-  return frameAt(k, pfn).pins;
-}
 
-/** Moves an iopt_pages' file reference onto the file (get_file() at iopt_alloc_file_pages()). */
-export function fileRefGet(k: Kernel, fileId: number): Kernel {
-  const f = fileById(k, fileId);
-  return putFile(k, { ...f, refs: f.refs + 1 });
-}

@@ -10,15 +10,16 @@
 import { IOAS_MAP_FLAGS, HWPT_ALLOC_FLAGS, type IoctlName } from './uapi.ts';
 
 /** The kernels modelled. */
-export type ProfileName = 'linux-6.12' | 'linux-6.12-thp' | 'linux-6.16';
+export type ProfileName = 'linux-6.12' | 'linux-6.12.0-thp' | 'linux-6.16';
 
 /**
  * How iopt_alloc_iova() tests a candidate hole (drivers/iommu/iommufd/io_pagetable.c):
  * - `wrapping-align`: `start = ALIGN(start, A) | page_offset`, accepted when `start <= last` and the hole is long
  *   enough. ALIGN() can wrap past ULONG_MAX; the CONFIG_IOMMUFD_TEST re-check of the chosen IOVA then fails the map
- *   with EINVAL (before "iommufd: Fix overflow in iopt_alloc_iova", syzbot c2f65e2801743ca64e08, v6.16).
+ *   with EINVAL, or IOVA 0 comes back (v6.12.0 and earlier).
  * - `checked-align`: __alloc_iova_check_range(): an ALIGN() that would overflow skips the hole, and the aligned
- *   start must be strictly below `last` (v6.16 and later).
+ *   start must be strictly below `last` (the fix for syzbot c2f65e2801743ca64e08: v6.16, backported to stable:
+ *   Debian's 6.12.117 has it, as the oracle run showed, proofs/conformance/ORACLE.md).
  */
 export type IovaHoleCheck = 'wrapping-align' | 'checked-align';
 
@@ -31,6 +32,7 @@ export type IovaHoleCheck = 'wrapping-align' | 'checked-align';
  */
 export type PageTableLayout = 'largest-fit' | 'base-pages';
 
+/** One kernel: what the model does differently for it. */
 export interface Profile {
   name: ProfileName;
   /** The kernel (version and configuration) this profile stands for. */
@@ -67,17 +69,18 @@ const BASE_IOCTLS: readonly IoctlName[] = [
   'VFIO_DEVICE_BIND_IOMMUFD', 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', 'VFIO_DEVICE_DETACH_IOMMUFD_PT',
 ];
 
-const PAGING_FLAGS_6_12 = HWPT_ALLOC_FLAGS.NEST_PARENT | HWPT_ALLOC_FLAGS.DIRTY_TRACKING | HWPT_ALLOC_FLAGS.FAULT_ID_VALID;
+/** 6.12's valid_flags for a paging HWPT: FAULT_ID_VALID alone is EOPNOTSUPP there (checked on 6.12.117, ORACLE.md). */
+const PAGING_FLAGS_6_12 = HWPT_ALLOC_FLAGS.NEST_PARENT | HWPT_ALLOC_FLAGS.DIRTY_TRACKING;
 
 /** Every profile, by name. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   'linux-6.12': {
     name: 'linux-6.12',
     description:
-      'Linux 6.12 as the real-kernel oracle builds it (Debian linux-source-6.12, tinyconfig + IOMMUFD + IOMMUFD_TEST, ' +
+      'Linux 6.12.117 as the real-kernel oracle builds it (Debian linux-source-6.12, tinyconfig + IOMMUFD + IOMMUFD_TEST, ' +
       'no CONFIG_TRANSPARENT_HUGEPAGE). No IOMMU_IOAS_MAP_FILE (6.13).',
     ioctls: BASE_IOCTLS,
-    iovaAllocator: { holeCheck: 'wrapping-align', thp: false },
+    iovaAllocator: { holeCheck: 'checked-align', thp: false },
     // MODELLING ASSUMPTION: 6.12 stands for a host whose IOMMU driver maps base pages only. For the selftest mock
     // domain of 6.12 (pgsize_bitmap = MOCK_IO_PAGE_SIZE) this is exact; for a PCI IOMMU it is a choice made so that
     // the two profiles lay out page tables differently (both kernels' iommu core uses iommu_pgsize()).
@@ -88,12 +91,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     vfioPtFlags: 'zero',
     liveUpdate: null,
   },
-  'linux-6.12-thp': {
-    name: 'linux-6.12-thp',
+  'linux-6.12.0-thp': {
+    name: 'linux-6.12.0-thp',
     description:
-      'Linux 6.12 with a distribution configuration (CONFIG_TRANSPARENT_HUGEPAGE=y, IOMMUFD_TEST for the selftest mock). ' +
-      'With automatic alignments up to HPAGE_SIZE, the wrapping ALIGN() of its IOVA allocator is reachable near the top ' +
-      'of the address space (syzbot c2f65e2801743ca64e08, fixed in 6.16).',
+      'Linux 6.12.0 as released, with a distribution configuration (CONFIG_TRANSPARENT_HUGEPAGE=y, IOMMUFD_TEST for the ' +
+      'selftest mock). With automatic alignments up to HPAGE_SIZE, the wrapping ALIGN() of its IOVA allocator is ' +
+      'reachable near the top of the address space (syzbot c2f65e2801743ca64e08, fixed in 6.16 and stable).',
     ioctls: BASE_IOCTLS,
     iovaAllocator: { holeCheck: 'wrapping-align', thp: true },
     // MODELLING ASSUMPTION: as linux-6.12.
@@ -113,7 +116,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     iovaAllocator: { holeCheck: 'checked-align', thp: true },
     pageTableLayout: 'largest-fit',
     userPagesOverflowCheck: true,
-    hwptPagingFlags: PAGING_FLAGS_6_12 | HWPT_ALLOC_FLAGS.PASID,
+    hwptPagingFlags: PAGING_FLAGS_6_12 | HWPT_ALLOC_FLAGS.FAULT_ID_VALID | HWPT_ALLOC_FLAGS.PASID,
     hwptNestedFlags: HWPT_ALLOC_FLAGS.FAULT_ID_VALID | HWPT_ALLOC_FLAGS.PASID,
     vfioPtFlags: 'pasid',
     liveUpdate: null,

@@ -11,6 +11,7 @@ import { ioptReserveIova } from './ioPagetable.ts';
 
 /** MOCK_APERTURE_START / MOCK_APERTURE_LAST (iommufd_test.h). */
 export const MOCK_APERTURE_START = 1n << 24n;
+/** MOCK_APERTURE_LAST (inclusive). */
 export const MOCK_APERTURE_LAST = (1n << 31n) - 1n;
 
 /**

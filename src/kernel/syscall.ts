@@ -19,6 +19,7 @@ import { done } from './outcome.ts';
 
 /** The PCI IOMMU of a config device that declares no aperture or pgsize: 4 KiB | 2 MiB | 1 GiB, 48-bit aperture. */
 export const PCI_DEFAULT_PGSIZE: U64 = (1n << 12n) | (1n << 21n) | (1n << 30n);
+/** The 48-bit aperture [0, 2^48 - 1] of such a device. */
 export const PCI_DEFAULT_APERTURE: [U64, U64] = [0n, (1n << 48n) - 1n];
 
 /** A WorldConfig the model cannot boot: says which field and why. */

@@ -141,12 +141,14 @@ export interface IoptPages {
   pinned: { index: number; pfn: Pfn }[];
 }
 
+/** What every iommufd object has (struct iommufd_object). */
 export interface ObjectBase {
   id: number;
   /** iommufd_object::users: 1 for the xarray plus one per holder. */
   users: number;
 }
 
+/** IOMMUFD_OBJ_IOAS: struct iommufd_ioas and its io_pagetable. */
 export interface IoasObject extends ObjectBase {
   type: 'IOAS';
   /** Sorted by iova, pairwise disjoint. */
@@ -162,6 +164,7 @@ export interface IoasObject extends ObjectBase {
   hwpts: number[];
 }
 
+/** IOMMUFD_OBJ_HWPT_PAGING: a paging domain mirroring an IOAS. */
 export interface HwptPagingObject extends ObjectBase {
   type: 'HWPT_PAGING';
   ioas: number;
@@ -170,12 +173,14 @@ export interface HwptPagingObject extends ObjectBase {
   nestParent: boolean;
 }
 
+/** IOMMUFD_OBJ_HWPT_NESTED: a nested domain on a NEST_PARENT HWPT_PAGING. */
 export interface HwptNestedObject extends ObjectBase {
   type: 'HWPT_NESTED';
   parent: number;
   domain: number;
 }
 
+/** IOMMUFD_OBJ_DEVICE: a bound device (struct iommufd_device). */
 export interface DeviceObject extends ObjectBase {
   type: 'DEVICE';
   device: string;
@@ -183,7 +188,9 @@ export interface DeviceObject extends ObjectBase {
   hwpt: number | null;
 }
 
+/** Any object of the table. */
 export type IommufdObject = IoasObject | HwptPagingObject | HwptNestedObject | DeviceObject;
+/** The object types modelled. */
 export type ObjectType = IommufdObject['type'];
 
 /** struct iommufd_ctx. */
@@ -195,17 +202,20 @@ export interface IommufdCtx {
   pages: IoptPages[];
 }
 
+/** What every open file has. */
 export interface FileBase {
   id: number;
   /** f_count: fds plus kernel references. */
   refs: number;
 }
 
+/** An open /dev/iommu: one iommufd_ctx. */
 export interface IommufdFile extends FileBase {
   kind: 'iommufd';
   ctx: IommufdCtx;
 }
 
+/** A memfd (shmem inode; the model keeps one file per inode). */
 export interface MemfdFile extends FileBase {
   kind: 'memfd';
   name: string;
@@ -217,6 +227,7 @@ export interface MemfdFile extends FileBase {
   pages: { index: number; pfn: Pfn }[];
 }
 
+/** A VFIO device cdev file (struct vfio_device_file). */
 export interface VfioFile extends FileBase {
   kind: 'vfio';
   device: string;
@@ -224,6 +235,7 @@ export interface VfioFile extends FileBase {
   bound: { iommufd: number; devid: number } | null;
 }
 
+/** Any open file. */
 export type File = IommufdFile | MemfdFile | VfioFile;
 
 /** A config buffer mapped in the process: page `index` is backed unless it is a hole. */

@@ -19,12 +19,19 @@ function showValue(v: unknown): string {
   return String(v);
 }
 
+/** The longest op name (a loop, not Math.max(...): traces can have more steps than a call has arguments). */
+function widest(lines: readonly ReplayStepLine[]): number {
+  let w = 0;
+  for (const l of lines) w = Math.max(w, l.op.length);
+  return w;
+}
+
 /** The lines of one replayed trace, header and summary included. */
 export function formatReport(report: TraceReport): string[] {
   const { summary } = report;
   const header = [`kernel ${summary.kernel}`, ...(summary.source ? [`source: ${summary.source}`] : [])].join('; ');
   const out = [`${report.file} (${header})`];
-  const opWidth = Math.max(0, ...report.lines.map((l) => l.op.length));
+  const opWidth = widest(report.lines);
   const indexWidth = String(Math.max(0, summary.steps - 1)).length;
   for (const l of report.lines) out.push(...formatStep(l, opWidth, indexWidth));
   const notRun = summary.steps - report.lines.length;
@@ -51,7 +58,7 @@ function formatStep(l: ReplayStepLine, opWidth: number, indexWidth: number): str
 
 /** Only the steps of a report that failed (an expectation not met, a stop, an invariant broken), for `verify`. */
 export function formatFailures(report: TraceReport): string[] {
-  const opWidth = Math.max(0, ...report.lines.map((l) => l.op.length));
+  const opWidth = widest(report.lines);
   const indexWidth = String(Math.max(0, report.summary.steps - 1)).length;
   const failed = report.lines.filter((l) => (l.expected !== undefined && !l.expected.met) || (l.violations?.length ?? 0) > 0
     || l.result === 'NOT_MODELLED' || l.result === 'UNRESOLVED');

@@ -18,7 +18,7 @@ import type { LoadedTrace } from './load.ts';
 import { opSpec } from './ops.ts';
 import { ResolvingReader, Unresolved } from './readers.ts';
 import type { RuntimeEnv } from './readers.ts';
-import type { ReplayExpectation, ReplayOut, ReplayStepLine, ReplaySummary, ReplayViolation } from './types.ts';
+import type { ReplayExpectation, ReplayOut, ReplayStepLine, ReplaySummary, ReplayViolation, Step } from './types.ts';
 
 /** An invariant broken by a step, as the invariant checkers report it. */
 export interface StepViolation {
@@ -98,13 +98,13 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
       expectOut = readExpectOut(spec, step, reader);
     } catch (err) {
       if (!(err instanceof Unresolved)) throw err;
-      lines.push(withExpectation({ ...base, result: 'UNRESOLVED', out: {}, reason: err.message }, step.expect, new Map(), true));
+      lines.push(stopped({ ...base, result: 'UNRESOLVED', out: {}, reason: err.message }, step));
       break;
     }
 
     const result = api.syscall(kernel, call);
     if (!result.ok && 'notModelled' in result) {
-      lines.push(withExpectation({ ...base, result: 'NOT_MODELLED', out: {}, reason: `not modelled: ${result.reason}`, rule: result.rule }, step.expect, expectOut, true));
+      lines.push(stopped({ ...base, result: 'NOT_MODELLED', out: {}, reason: `not modelled: ${result.reason}`, rule: result.rule }, step));
       break;
     }
     const violations: ReplayViolation[] = checkInvariants
@@ -126,28 +126,21 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
         env.unbound.set(as, `step ${index} (${step.op}), which binds it, ${result.ok ? `wrote back no ${spec.binds.out}` : `failed with ${result.errno}`}`);
       }
     }
-    const checked = withExpectation(line, step.expect, expectOut, false, rawOut);
-    if (violations.length > 0) checked.violations = violations;
-    lines.push(checked);
+    if (step.expect !== undefined || expectOut.size > 0) line.expected = expectation(step.expect, expectOut, line.result, rawOut);
+    if (violations.length > 0) line.violations = violations;
+    lines.push(line);
   }
   return { file, ...(trace.description !== undefined ? { description: trace.description } : {}), lines, summary: summarise(loaded, profile, lines) };
 }
 
-/**
- * Attaches the step's expectations and their comparison with the outcome. A step that did not run (`stopped`)
- * fails its expectations whatever they were.
- */
-function withExpectation(
-  line: ReplayStepLine,
+/** A step's expectations, as the trace wrote them, compared with what the call returned. */
+function expectation(
   expect: string | undefined,
   expectOut: ReadonlyMap<string, ExpectedValue>,
-  stopped: boolean,
-  rawOut: Record<string, unknown> = {},
-): ReplayStepLine {
-  if (expect === undefined && expectOut.size === 0) return line;
-  const mismatches = stopped
-    ? [{ field: 'result', expected: expect ?? 'a result', actual: line.result }]
-    : compareExpectations(expect, expectOut, line.result, rawOut);
+  result: string,
+  rawOut: Record<string, unknown>,
+): ReplayExpectation {
+  const mismatches = compareExpectations(expect, expectOut, result, rawOut);
   const expected = {} as ReplayExpectation;
   if (expect !== undefined) expected.result = expect;
   if (expectOut.size > 0) {
@@ -157,7 +150,19 @@ function withExpectation(
   }
   expected.met = mismatches.length === 0;
   expected.mismatches = mismatches;
-  line.expected = expected;
+  return expected;
+}
+
+/** The line of a step that could not run: whatever it expected is not met. */
+function stopped(line: ReplayStepLine, step: Step): ReplayStepLine {
+  const expectOut = (step as { expect_out?: ReplayOut }).expect_out;
+  if (step.expect === undefined && expectOut === undefined) return line;
+  line.expected = {
+    ...(step.expect !== undefined ? { result: step.expect } : {}),
+    ...(expectOut !== undefined ? { out: expectOut } : {}),
+    met: false,
+    mismatches: [{ field: 'result', expected: step.expect ?? 'a result', actual: line.result }],
+  };
   return line;
 }
 

@@ -275,7 +275,7 @@ export interface IoasIovaRangesOut {
 export interface IommuIoasIovaRangesStep extends IommufdStepCommon {
   op: 'IOMMU_IOAS_IOVA_RANGES';
   ioas_id: IdRef;
-  /** Capacity of the user's range buffer; fewer than the total gives EMSGSIZE. */
+  /** Capacity of the user's range buffer; fewer than the total gives EMSGSIZE (absent: 0, so always EMSGSIZE). */
   num_iovas?: U32Value;
   /** Must be 0. */
   __reserved?: U32Value;
@@ -583,7 +583,7 @@ export interface ReplayBinding {
 export interface ReplayExpectation {
   /** `expect`: `ok` or an errno name. */
   result?: string;
-  /** `expect_out`, with labels resolved to the ids they name and u64 in 0x hex. */
+  /** `expect_out`, with labels resolved to the ids they name and u64 in 0x hex (as written, for a step that did not run). */
   out?: ReplayOut;
   met: boolean;
   /** What differed; empty when met. */

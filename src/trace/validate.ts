@@ -59,7 +59,8 @@ function simplify(errors: readonly ErrorObject[]): ErrorObject[] {
   let out = [...errors];
   for (const any of errors.filter((e) => e.keyword === 'anyOf')) {
     const branches = (any.schema ?? []) as SchemaNode[];
-    const inside = (e: ErrorObject): boolean => e !== any && e.schemaPath.startsWith(`${any.schemaPath}/`);
+    const inside = (e: ErrorObject): boolean => e !== any && e.schemaPath.startsWith(`${any.schemaPath}/`)
+      && (e.instancePath === any.instancePath || e.instancePath.startsWith(`${any.instancePath}/`));
     const fitting = branches.map((b, i) => (acceptsType(b, any.data) ? i : -1)).filter((i) => i >= 0);
     const only = fitting.length === 1 ? fitting[0] : undefined;
     out = out.filter((e) => {

@@ -1,7 +1,7 @@
 /**
  * compile.ts: what the compiled model promises besides the reachable graph (differential*.test.ts): unsupported
  * features are interpreted with a warning or refused with their name and place; what cannot be decided is refused;
- * the coverage tables and observer calls; the encoding; the model-module entry point.
+ * the encoding; the model-module entry point. (Coverage tables and observer calls: compile-coverage.test.ts.)
  */
 import { assign, createMachine, enqueueActions, fromPromise, raise, sendParent, sendTo, setup, spawnChild, stopChild, transition, initialTransition, type AnyStateMachine, type EventObject } from 'xstate';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,6 @@ import {
   UnsupportedFeatureError,
   type MachineState,
 } from '../../src/explore/compile.ts';
-import type { StepObserver } from '../../src/explore/model.ts';
 import { fixtures } from './machines/small.ts';
 import { compiledGraph, eventKey, graphDifferences, referenceGraph, stateKey } from './machines/reference.ts';
 
@@ -197,91 +196,6 @@ describe('what has no well-defined answer is refused', () => {
   });
 });
 
-describe('coverage: universe tables and observer calls', () => {
-  const machine = setup({ guards: { never: () => false } }).createMachine({
-    id: 'cov',
-    initial: 'start',
-    context: { ok: true },
-    states: {
-      start: { always: { guard: ({ context }) => context.ok, target: 'work' } },
-      work: {
-        initial: 'w1',
-        states: { w1: { on: { FIN: 'w2', NEVER: { guard: 'never', target: 'w2' } } }, w2: { type: 'final' } },
-        onDone: 'par',
-      },
-      par: { type: 'parallel', states: { l: { initial: 'l1', states: { l1: {} } }, r: { initial: 'r1', states: { r1: {} } } } },
-      h: { type: 'history' },
-    },
-  });
-  const c = compileMachine(machine);
-  const record = () => {
-    const log: string[] = [];
-    const obs: StepObserver = {
-      enter: (i) => log.push(`enter ${c.stateNodes[i]!.id}`),
-      transition: (i) => log.push(`take ${c.transitions[i]!.sourceId} ${c.transitions[i]!.event ?? 'always'}`),
-      guard: (i, v) => log.push(`guard ${c.guards[i]!.description} ${v}`),
-    };
-    return { log, obs };
-  };
-
-  it('lists every state node with its kind, the root and history nodes marked', () => {
-    expect(c.stateNodes.map((n) => `${n.index} ${n.id} ${n.kind}${n.root ? ' root' : ''} ^${n.parent}`)).toEqual([
-      '0 cov compound root ^-1',
-      '1 cov.start atomic ^0',
-      '2 cov.work compound ^0',
-      '3 cov.work.w1 atomic ^2',
-      '4 cov.work.w2 final ^2',
-      '5 cov.par parallel ^0',
-      '6 cov.par.l compound ^5',
-      '7 cov.par.l.l1 atomic ^6',
-      '8 cov.par.r compound ^5',
-      '9 cov.par.r.r1 atomic ^8',
-      '10 cov.h history ^0',
-    ]);
-  });
-
-  it('lists every transition definition (on, onDone, always) with guard and targets', () => {
-    expect(c.transitions.map((t) => `${t.index} ${t.sourceId} ${t.event ?? 'always'} [${t.guard ?? ''}] -> ${t.targets.join(',')}`)).toEqual([
-      '0 cov.start always [guard] -> cov.work',
-      '1 cov.work xstate.done.state.cov.work [] -> cov.par',
-      '2 cov.work.w1 FIN [] -> cov.work.w2',
-      '3 cov.work.w1 NEVER [never] -> cov.work.w2',
-    ]);
-    expect(c.guards.map((g) => `${g.index} t${g.transition} ${g.description}`)).toEqual(['0 t0 guard', '1 t3 never']);
-  });
-
-  it('reports the initial macrostep: states entered (the state only an eventless transition reaches), guard, transition', () => {
-    const { log, obs } = record();
-    const s = c.initStates(obs)[0]!;
-    expect(s.value).toEqual({ work: 'w1' });
-    expect(log).toEqual(['enter cov', 'enter cov.start', 'guard guard true', 'take cov.start always', 'enter cov.work', 'enter cov.work.w1']);
-  });
-
-  it('reports guard outcomes of a step that is not enabled', () => {
-    const s = c.initStates()[0]!;
-    const { log, obs } = record();
-    expect(c.nextState(s, { type: 'NEVER' }, obs)).toBeUndefined();
-    expect(log).toEqual(['guard never false']);
-  });
-
-  it('reports the nested final state, the done event transition and the parallel regions entered', () => {
-    const s = c.initStates()[0]!;
-    const { log, obs } = record();
-    const next = c.nextState(s, { type: 'FIN' }, obs)!;
-    expect(next.value).toEqual({ par: { l: 'l1', r: 'r1' } });
-    expect(log).toEqual([
-      'take cov.work.w1 FIN',
-      'enter cov.work.w2',
-      'take cov.work xstate.done.state.cov.work',
-      'enter cov.par',
-      'enter cov.par.l',
-      'enter cov.par.l.l1',
-      'enter cov.par.r',
-      'enter cov.par.r.r1',
-    ]);
-  });
-});
-
 describe('states: identity, encoding, final states', () => {
   it('decode(encode(s)) is the same state, with the same successors, for every reachable state of every fixture', () => {
     const buf = new ByteBuffer();
@@ -305,6 +219,30 @@ describe('states: identity, encoding, final states', () => {
           const b = c.nextState(d, e);
           expect(b && stateKey(b), `${f.name}: ${eventKey(e)} from a decoded state`).toBe(a && stateKey(a));
         }
+      }
+    }
+  });
+
+  it('matches() and hasTag() answer as xstate snapshots do', () => {
+    const tagged = createMachine({
+      id: 'tg',
+      initial: 'a',
+      states: { a: { tags: ['busy'], initial: 'x', states: { x: { tags: ['x'], on: { N: 'y' } }, y: {} }, on: { GO: 'b' } }, b: { on: { GO: 'a' } } },
+    });
+    const machines = [...fixtures.map((f) => ({ machine: f.machine, events: f.events })), { machine: tagged, events: ev('N', 'GO') }];
+    for (const { machine, events } of machines) {
+      const c = compileMachine(machine);
+      const ref = referenceGraph(machine, events);
+      const got = compiledGraph(c, events);
+      const tags = new Set(c.stateNodes.flatMap(() => ['busy', 'x', 'none']));
+      for (const [k, s] of got.states) {
+        const r = ref.snapshots.get(k)!;
+        for (const n of c.stateNodes) {
+          if (n.root || n.kind === 'history') continue;
+          const path = n.path.join('.');
+          expect(s.matches(path), `${n.id} in ${JSON.stringify(s.value)}`).toBe(r.matches(path as never));
+        }
+        for (const t of tags) expect(s.hasTag(t)).toBe(r.hasTag(t as never));
       }
     }
   });
@@ -335,6 +273,16 @@ describe('states: identity, encoding, final states', () => {
     expect(c.nextState(s, { type: 'NOTE' })).toBe(s);
     expect(c.nextState(s, { type: 'FORBID' })).toBeUndefined();
     expect(c.nextState(s, { type: 'OTHER' })).toBeUndefined();
+  });
+
+  it("xstate.stop selects nothing, even where a wildcard would match it (xstate stops the actor instead)", () => {
+    const m = createMachine({ id: 'st', initial: 'a', context: { n: 0 }, states: { a: { on: { '*': { actions: assign({ n: 1 }) } } } } });
+    const c = compileMachine(m);
+    const s = c.initStates()[0]!;
+    expect(c.nextState(s, { type: 'xstate.stop' })).toBeUndefined();
+    expect(c.nextState(s, { type: 'ANY' })?.context).toEqual({ n: 1 });
+    const [after] = transition(m, initialTransition(m)[0], { type: 'xstate.stop' });
+    expect(after.context).toEqual({ n: 0 });
   });
 
   it('a top-level final state is final, takes no event, and matches xstate done status', () => {

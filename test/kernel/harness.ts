@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import {
-  bootKernel, syscall, IOAS_MAP_FLAGS, U64_MAX,
+  bootKernel, syscall, IOAS_MAP_FLAGS, RULES, U64_MAX,
   type BootFds, type Kernel, type ProfileName, type Syscall, type SyscallResult, type WorldConfig,
 } from '../../src/kernel/index.ts';
 import { checkState, checkStep, type Violation } from '../../src/invariants/index.ts';
@@ -17,6 +17,8 @@ export const BUF_VA = 0x7f00_0000_0000n;
 export const RW = IOAS_MAP_FLAGS.READABLE | IOAS_MAP_FLAGS.WRITEABLE;
 export const FIXED = IOAS_MAP_FLAGS.FIXED_IOVA;
 export { U64_MAX };
+
+const KNOWN_RULES = new Set(RULES.map((r) => r.id));
 
 /** Freezes a plain value and everything it reaches. */
 export function deepFreeze<T>(v: T): T {
@@ -59,6 +61,7 @@ export class World {
   run(call: Syscall): SyscallResult<Kernel> {
     const before = deepFreeze(this.k);
     const r = syscall(before, call);
+    if (!KNOWN_RULES.has(r.rule)) throw new Error(`${call.op} returned rule ${r.rule}, which is not in RULES`);
     this.rules.push(r.rule);
     const v = checkStep(before, call, r);
     this.lastViolations = v;

@@ -57,6 +57,10 @@ describe('IOMMU_HWPT_ALLOC paging (selftest alloc_hwpt)', () => {
     expect(w.k).toBe(before);
   });
 
+  it('6.12 takes neither FAULT_ID_VALID (ORACLE.md probe) nor PASID on a paging HWPT; 6.16 takes both', () => {
+    const c = mockWorld('linux-6.12');
+    c.w.err(c.w.hwptAlloc({ dev_id: c.devid, pt_id: c.ioas, flags: F.FAULT_ID_VALID }), 'EOPNOTSUPP', 'iommufd_hwpt_paging_alloc:flags');
+  });
   it('the PASID flag exists from 6.15 on (6.12: EOPNOTSUPP)', () => {
     const a = mockWorld('linux-6.12');
     a.w.err(a.w.hwptAlloc({ dev_id: a.devid, pt_id: a.ioas, flags: F.PASID }), 'EOPNOTSUPP', 'iommufd_hwpt_paging_alloc:flags');

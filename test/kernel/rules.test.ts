@@ -93,7 +93,7 @@ const SCENARIOS: Record<KnownRuleId, Scenario> = {
   'iopt_alloc_iova:alignment': () => { const w = attached(); return last(w, w.map({ ioas_id: 1, length: 2048n, user_va: BUF_VA + 1024n })); },
   'iopt_alloc_iova:no-space': () => { const w = w0(); w.ok(w.allow(1, [[P, 2n * P - 1n]])); return last(w, w.map({ ioas_id: 1, length: 2n * P })); },
   'iopt_alloc_area_pages:test-check-iova': () => {
-    const w = new World(config(), 'linux-6.12-thp');
+    const w = new World(config(), 'linux-6.12.0-thp');
     w.newIoas();
     w.ok(w.map({ ioas_id: 1, iova: P, length: 0xffff_ffff_ffe0_1000n - P, user_va: 0n, flags: RW | FIXED }));
     return last(w, w.map({ ioas_id: 1, length: 0x101000n }));

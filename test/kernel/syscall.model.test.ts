@@ -1,7 +1,8 @@
 /**
  * Model-based test of the kernel model (fast-check `fc.commands`): MAP, MAP_FILE, COPY, UNMAP, attach, detach,
  * HWPT alloc and destroy run against a deliberately simple reference: a flat map from IOVA page to source page
- * ("buf:3", "g:1") and prot, plus the area boundaries (the kernel never splits an area). After every command:
+ * ("buf:3", "g:1") and prot, plus the area boundaries (the kernel never splits an area). Maps are FIXED or automatic
+ * (inside an allowed window, where the reference computes the first fit itself). After every command:
  * - the model's result (ok / errno, and the written-back length) is the one the reference predicts;
  * - every invariant holds (the World harness runs checkStep after each call and throws on a violation);
  * - every domain of the IOAS translates each mapped IOVA page to the frame of exactly that source page (by its
@@ -37,6 +38,8 @@ interface Ref {
   devids: Map<string, number>;
   /** The profile has IOMMU_IOAS_MAP_FILE (else ENOTTY). */
   mapFile: boolean;
+  /** The profile caps automatic IOVA alignment at HPAGE_SIZE (else PAGE_SIZE). */
+  thp: boolean;
 }
 
 interface Real {
@@ -118,6 +121,47 @@ class MapCmd implements fc.Command<Ref, Real> {
   }
   toString(): string {
     return `MAP${this.file ? '_FILE' : ''}(ioas ${this.ioas}, slot ${this.slot}, ${this.n}p, src ${this.src}, flags ${this.flags})`;
+  }
+}
+
+/**
+ * A map with an automatic IOVA. Both IOASes allow only the window, so the allocator must pick, first fit, the lowest
+ * window slot aligned to min(roundup_pow_of_two(length), lowest set bit of the user VA) (capped at PAGE_SIZE, or at
+ * HPAGE_SIZE with THP) whose pages are free (io_pagetable.c iopt_alloc_iova()); ENOSPC when there is none.
+ */
+class AutoMapCmd implements fc.Command<Ref, Real> {
+  constructor(readonly ioas: number, readonly n: number, readonly src: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(ref: Ref, real: Real): void {
+    const { w } = real;
+    const length = BigInt(this.n) * P;
+    const va = BUF_VA + BigInt(this.src) * P;
+    let align = 1n;
+    while (align < length) align <<= 1n;
+    const low = va & -va;
+    if (low < align) align = low;
+    const cap = ref.thp ? 512n * P : P;
+    if (align > cap) align = cap;
+    let want: number | null = null;
+    for (let slot = 0; slot + this.n <= SLOTS; slot++) {
+      if ((BigInt(slot) * P) % align !== 0n) continue;
+      if (free(ref, this.ioas, slot, this.n)) {
+        want = slot;
+        break;
+      }
+    }
+    const r = w.run(w.map({ ioas_id: this.ioas, user_va: va, length, flags: READ | WRITE }));
+    expectResult(r as never, want === null ? 'ENOSPC' : 'ok', this.toString());
+    if (r.ok) {
+      if (r.out.iova !== BASE + BigInt(want ?? -1) * P) throw new Error(`${this.toString()}: iova ${String(r.out.iova)}, reference slot ${want}`);
+      addArea(ref, this.ioas, want as number, Array.from({ length: this.n }, (_, i) => `buf:${this.src + i}`), prot(READ | WRITE));
+    }
+    checkDomains(ref, w);
+  }
+  toString(): string {
+    return `MAP_AUTO(ioas ${this.ioas}, ${this.n}p, src ${this.src})`;
   }
 }
 
@@ -270,6 +314,7 @@ const DEVS = ['m0', 'm1'];
 const commands = [
   fc.tuple(fc.constantFrom(...IOASES), fc.nat(SLOTS - 1), fc.integer({ min: 1, max: 4 }), fc.nat(12), fc.boolean(), fc.constantFrom(READ, WRITE, READ | WRITE))
     .map(([i, s, n, src, file, flags]) => new MapCmd(i, s, n, src, file, flags)),
+  fc.tuple(fc.constantFrom(...IOASES), fc.integer({ min: 1, max: 4 }), fc.nat(12)).map(([i, n, src]) => new AutoMapCmd(i, n, src)),
   fc.tuple(fc.constantFrom(...IOASES), fc.constantFrom(...IOASES), fc.nat(SLOTS - 1), fc.nat(SLOTS - 1), fc.integer({ min: 1, max: 4 }))
     .map(([a, b, f, t, n]) => new CopyCmd(a, b, f, t, n)),
   fc.tuple(fc.constantFrom(...IOASES), fc.nat(SLOTS - 1), fc.integer({ min: 1, max: 8 }), fc.boolean())
@@ -284,13 +329,17 @@ function setup(profile: ProfileName, pci: boolean): () => { model: Ref; real: Re
   return () => {
     const devices = pci ? [{ name: 'm0' }, { name: 'm1' }] : [mockDev('m0'), mockDev('m1')];
     const w = new World(config({ memfds: [{ name: 'g', pages: 16 }], devices, buffers: [{ name: 'buf', va: BUF_VA, pages: 16, holes: [] }] }), profile);
-    for (const _ of IOASES) w.newIoas();
+    for (const _ of IOASES) {
+      const id = w.newIoas();
+      w.ok(w.allow(id, [[BASE, BASE + BigInt(SLOTS) * P - 1n]]));
+    }
     const devids = new Map<string, number>();
     for (const d of DEVS) devids.set(d, w.ok(w.bind(d)).out_devid as number);
     return {
       model: {
         pages: new Map(), areas: new Map(), attached: new Map(DEVS.map((d) => [d, null])), hwpts: new Map(), devids,
         mapFile: PROFILES[profile].ioctls.includes('IOMMU_IOAS_MAP_FILE'),
+        thp: PROFILES[profile].iovaAllocator.thp,
       },
       real: { w },
     };

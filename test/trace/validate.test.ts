@@ -93,6 +93,18 @@ describe('validateTraceDocument', () => {
     expect(errorsOf({ 'handover-trace': 1, steps: [] })).toEqual([{ field: 'config', message: 'missing required field' }]);
   });
 
+  it('keeps the errors of two steps with the same kind of mistake apart', () => {
+    expect(errorsOf(trace([
+      { op: 'IOMMU_IOAS_MAP', ioas_id: 1, user_va: 0, length: 1, flags: 'READABLE' },
+      { op: 'IOMMU_IOAS_MAP', ioas_id: 1, user_va: 0, length: 1, flags: ['READ'] },
+      { op: 'IOMMU_IOAS_MAP', ioas_id: 1, user_va: 0, length: 1, flags: 1.5 },
+    ]))).toEqual([
+      { step: 0, field: 'flags', message: '"READABLE" is not a list of names among FIXED_IOVA, READABLE, WRITEABLE, or a number' },
+      { step: 1, field: 'flags[0]', message: '"READ" is not one of FIXED_IOVA, READABLE, WRITEABLE; did you mean READABLE?' },
+      { step: 2, field: 'flags', message: '1.5 is not a u32: it must be a non-negative integer' },
+    ]);
+  });
+
   it('reports every error of a file, in step order', () => {
     const errs = errorsOf(trace([{ op: 'X' }, { op: 'IOMMU_DESTROY' }, { op: 'CLOSE', fd: 3 }]));
     expect(errs.map((e) => [e.step, e.field])).toEqual([[0, 'op'], [1, 'id'], [2, 'fd']]);

@@ -7,27 +7,29 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../main.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, formatInputError } from '../exit.ts';
 import {
-  checkBoot, checkProfiles, formatReport, KERNEL_API, loadTraceFile, replayTrace, SCHEMA_FILES,
+  checkBoot, checkProfiles, formatReport, KERNEL_API, loadTraceFile, replayTrace,
 } from '../../trace/index.ts';
 import type { KernelApi, LoadedTrace, ReplayLine, TraceInputError } from '../../trace/index.ts';
 
 const HELP = `
-Each trace is JSON in the format of product.md "The trace format" (schema: ${SCHEMA_FILES.trace}).
+Each FILE is a trace: JSON in the trace format (README.md, "The trace format"; schema:
+src/trace/schemas/trace.schema.json).
 
-Text output: one line per step: a mark (✓ expectations met, ✗ not met, · nothing expected), the step index,
-the op, the result (ok or the errno) and the fields written back, with the expectation that failed and each
-invariant broken below it; then a PASS/FAIL summary line per file.
+Text output: one line per step: a mark (✓ expectations met, ✗ not met, · nothing expected), the step
+index, the op, the result (ok or the errno) and the fields written back; below it, the expectation that
+was not met and each invariant broken. Then a PASS/FAIL summary line per file.
 
---json: one JSON object per line: per step {"file", "step", "op", "result", "out", ...} (plus "expected" when
-the step has expect/expect_out, "violations" when an invariant broke, "bound" when "as" bound a label), then
-one {"file", "summary"} per file (schema: ${SCHEMA_FILES.replay}). u64 values are strings in lower-case 0x hex;
-ids and u32 values are numbers.
+--json: one JSON object per line. Per step {"file", "step", "op", "result", "out", "rule", ...}, with
+"expected" when the step has expect/expect_out, "violations" when an invariant broke, "bound" when "as"
+bound a label; then {"file", "summary"} per file (schema: src/trace/schemas/replay.schema.json).
+u64 values are strings in lower-case 0x hex; ids and u32 values are numbers.
 
-A step the model does not implement is reported as NOT_MODELLED, never as an errno, and stops its trace;
-so does a step that uses a label whose binding step failed (UNRESOLVED).
+A call the model does not implement is reported as NOT_MODELLED, never as an errno, and stops its
+trace; so does a step using a label whose binding step failed (UNRESOLVED).
 
-Exit status: 0 every expectation met and no invariant broken; 1 otherwise; 2 unusable input (unreadable or
-malformed JSON, unknown op, missing or mistyped field, out-of-range number, unknown label): nothing is run.`;
+Exit status: 0 every expectation met and no invariant broken; 1 otherwise; 2 unusable input (unreadable
+file, malformed JSON, unknown op, missing or mistyped field, out-of-range number, unknown label or kernel
+profile), reported as FILE: step N: field F: message, and then nothing runs.`;
 
 /** Loads every file and checks it against the model's profiles and boot; errors for the unusable ones. */
 export function loadAll<K>(files: readonly string[], api: KernelApi<K>): { traces: LoadedTrace[]; errors: TraceInputError[] } {

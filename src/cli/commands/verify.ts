@@ -16,14 +16,14 @@ import type { CorpusResult, CorpusRow, KernelApi } from '../../trace/index.ts';
 export const DEFAULT_CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../proofs/conformance');
 
 const HELP = `
-The corpus: every *.trace.json under the corpus directory (recursively), each replayed as \`handover replay\`
-does. A trace's "source" field (the selftest it comes from) is shown in the table.
+The corpus is every *.trace.json under the corpus directory (recursively, in path order), each replayed
+as \`handover replay\` does. The table shows each trace's "source" field: the selftest it comes from.
 
---json: one JSON document {"corpus", "traces": [{"trace", "source", "summary"} | {"trace", "source", "errors"}],
-"totals", "ok"}; summaries as in \`handover replay --json\`.
+--json: one JSON document {"corpus", "traces": [{"trace", "source", "summary"} or {"trace", "source",
+"errors"}], "totals", "ok"}; the summaries are those of \`handover replay --json\`.
 
-Exit status: 0 every trace PASS; 1 some trace FAIL (an expectation not met, an invariant broken, a step not
-modelled); 2 some trace unusable (it is listed with its errors; the others still run).`;
+Exit status: 0 every trace PASS; 1 some trace FAIL (an expectation not met, an invariant broken, a step
+not modelled); 2 some trace unusable (listed with its errors; the others still run).`;
 
 /** The corpus result as one JSON document. */
 export function corpusJson(result: CorpusResult, shownDir: string): unknown {
@@ -74,13 +74,14 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .command('verify')
     .description('replay the conformance corpus (proofs/conformance) and print a verdict table')
     .option('--json', 'the results as one JSON document')
-    .option('--corpus <dir>', 'the corpus directory', DEFAULT_CORPUS)
+    .option('--corpus <dir>', 'the corpus directory (default: proofs/conformance of this repository)')
     .addHelpText('after', HELP)
-    .action((opts: { json?: boolean; corpus: string }) => {
+    .action((opts: { json?: boolean; corpus?: string }) => {
+      const given = opts.corpus ?? DEFAULT_CORPUS;
       // Paths in messages relative to where the user is, as they would type them.
-      const dir = relative(process.cwd(), resolve(opts.corpus)) || '.';
+      const dir = relative(process.cwd(), resolve(given)) || '.';
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new HandoverInputError({ kind: 'io', file: opts.corpus, message: 'no such directory' });
+        throw new HandoverInputError({ kind: 'io', file: given, message: 'no such directory' });
       }
       ctx.setExitCode(verifyCorpus(dir, opts.json === true, KERNEL_API, (s) => { process.stdout.write(s); }));
     });

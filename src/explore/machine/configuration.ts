@@ -50,6 +50,7 @@ export class ConfigurationTable {
       atomics,
       value: deepFreeze(stateValueOf(this.root, sorted)),
       rootFinal: isInFinalState((n) => has[n.index] === 1, this.root),
+      tags: new Set(sorted.flatMap((n) => n.tags)),
       selectPlans: new Map(),
       alwaysPlan: undefined,
       steps: new Map(),

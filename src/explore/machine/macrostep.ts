@@ -95,10 +95,13 @@ export class Engine {
     if (s.done) return undefined;
     const type = event.type;
     if (type === '*') throw new Error(`An event cannot have the wildcard type ('*')`);
+    // xstate stops the actor on this event without selecting any transition: nothing is taken.
+    if (type === 'xstate.stop') return undefined;
     const cfg = s.config;
     const plan = selectPlanFor(cfg, this.chart.root, type);
     const always = alwaysPlanFor(cfg);
-    if (plan === null && always === null) {
+    // With nothing to select, nothing happens (unless maxIterations < 1, where xstate throws on any macrostep).
+    if (plan === null && always === null && this.maxIterations >= 1) {
       if (isErrorEvent(type)) throw errorEventUnsupported(type);
       return undefined;
     }
@@ -122,7 +125,7 @@ export class Engine {
     }
     if (!selected && isErrorEvent(type)) throw errorEventUnsupported(type);
     // settle() would stop at once with nothing queued and no eventless transition in the new configuration.
-    if (this.head < this.queue.length || alwaysPlanFor(this.cfg) !== null) this.settle(event);
+    if (this.head < this.queue.length || alwaysPlanFor(this.cfg) !== null || this.maxIterations < 1) this.settle(event);
     if (!this.taken) return undefined;
     const context = this.ex.context;
     if (this.cfg === cfg && this.hist === s.history && context === s.context) return s;

@@ -3,7 +3,7 @@
  * configuration (hence the state value), the history values and the context — and nothing else. Immutable; the
  * configuration and history records are interned and shared, so a state is three references and a flag.
  */
-import type { StateValue } from 'xstate';
+import { matchesState, type StateValue } from 'xstate';
 import type { Configuration, HistoryRec } from './types.ts';
 
 /** A machine state: `{ value, context }` for invariants and `events(state)`, plus the engine's own fields. */
@@ -22,6 +22,16 @@ export class MachineState {
     readonly done: boolean,
   ) {
     this.value = config.value;
+  }
+
+  /** xstate `snapshot.matches()`: is the state value `parent` or below it (`'a'`, `'a.b'`, `{ a: 'b' }`)? */
+  matches(parent: StateValue): boolean {
+    return matchesState(parent, this.value);
+  }
+
+  /** xstate `snapshot.hasTag()`: does an active state node carry `tag`? */
+  hasTag(tag: string): boolean {
+    return this.config.tags.has(tag);
   }
 
   /** xstate's `status` for this state. */

@@ -31,6 +31,7 @@ interface XsNode {
   invoke: { id: string }[];
   after: unknown[];
   output: unknown;
+  tags?: string[];
   config: { target?: unknown; after?: unknown; [k: string]: unknown };
 }
 
@@ -102,6 +103,7 @@ export function readStatechart(machine: AnyStateMachine): Statechart {
       on: new Map(),
       always: [],
       output: xs.type === 'final' ? xs.output : undefined,
+      tags: [...(xs.tags ?? [])],
       candidates: new Map(),
     };
     if (xs.order !== rec.index) {

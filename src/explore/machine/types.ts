@@ -47,6 +47,8 @@ export interface NodeRec {
   always: TransitionRec[];
   /** Final nodes: the `output` mapper or value sent with the parent's done event. */
   readonly output: unknown;
+  /** The node's `tags`. */
+  readonly tags: readonly string[];
   /** Memo: candidate transitions per event type (xstate getCandidates, memoised the same way). */
   readonly candidates: Map<string, TransitionRec[]>;
 }
@@ -109,6 +111,8 @@ export interface Configuration {
   readonly value: StateValue;
   /** True when the root is in a final state (xstate `status: 'done'`). */
   readonly rootFinal: boolean;
+  /** Tags of the active nodes (xstate `snapshot.tags`). */
+  readonly tags: ReadonlySet<string>;
   /** Cache: transition-selection plan per event type (null: no candidate anywhere). */
   readonly selectPlans: Map<string, SelectPlan | null>;
   /** Cache: eventless chains per atomic node; null when no active node has `always`; undefined until computed. */

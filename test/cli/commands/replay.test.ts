@@ -46,6 +46,19 @@ describe('handover replay', () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^FAIL .*wrong-expectation\.trace\.json: 2 steps, 0\/1 expectations met/);
   });
 
+  it('reports a call the model does not implement as NOT_MODELLED, stops there and exits 1', () => {
+    const r = handover('replay', fixture('traces/not-modelled.trace.json'));
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.slice(3)).toEqual([
+      '  ✗ 2  VFIO_DEVICE_ATTACH_IOMMUFD_PT  NOT_MODELLED',
+      expect.stringMatching(/^ {7}not modelled: .*PASID/) as unknown,
+      '       expected ok, got NOT_MODELLED [not-modelled]',
+      '       (1 step after it not run)',
+      'FAIL test/fixtures/traces/not-modelled.trace.json: 4 steps (2 ran), 0/2 expectations met, no invariant broken',
+    ]);
+  });
+
   it('--json: one object per step and a summary per file, each conforming to the replay schema', () => {
     const r = handover('replay', '--json', fixture('traces/basic.trace.json'), fixture('traces/wrong-expectation.trace.json'));
     expect(r.status).toBe(1);
@@ -63,22 +76,31 @@ describe('handover replay', () => {
     expect(lines[10]).toMatchObject({ expected: { met: false, mismatches: [{ field: 'result', expected: 'ok', actual: 'ENOENT' }] } });
   });
 
-  it.each([
-    ['malformed.trace.json', /^handover: test\/fixtures\/bad\/malformed\.trace\.json: invalid JSON at line 6, column 3: expected a value, found "]"$/],
-    ['unknown-op.trace.json', /^handover: test\/fixtures\/bad\/unknown-op\.trace\.json: step 1: field op: unknown op "IOMMU_IOAS_MAPP"; did you mean IOMMU_IOAS_MAP/],
-    ['missing-field.trace.json', /^handover: test\/fixtures\/bad\/missing-field\.trace\.json: step 1: field length: missing required field$/],
-    ['mistyped-field.trace.json', /^handover: test\/fixtures\/bad\/mistyped-field\.trace\.json: step 1: field iova: \[0\] is not an integer or a string$/],
-    ['u64-out-of-range.trace.json', /^handover: test\/fixtures\/bad\/u64-out-of-range\.trace\.json: step 1: field length: "18446744073709551616" is out of range for a u64/],
-    ['inexact-number.trace.json', /^handover: test\/fixtures\/bad\/inexact-number\.trace\.json: step 1: field length: 18446744073709552000 is inexact: a JSON number above 2\^53-1/],
-    ['unknown-label.trace.json', /^handover: test\/fixtures\/bad\/unknown-label\.trace\.json: step 1: field id: unknown label "iaos": no earlier step binds it with "as"; did you mean ioas\?$/],
-    ['unknown-kernel.trace.json', /^handover: test\/fixtures\/bad\/unknown-kernel\.trace\.json: field kernel: unknown kernel profile "linux-2.6"/],
-    ['page-size.trace.json', /^handover: test\/fixtures\/bad\/page-size\.trace\.json: field config\.pageSize: must be a power of two from 2048/],
-  ])('refuses %s with exit 2, naming where, and runs nothing', (file, message) => {
-    const r = handover('replay', fixture('traces/basic.trace.json'), fixture(`bad/${file}`));
-    expect(r.status).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr.trimEnd()).toMatch(message);
+  describe('unusable input', () => {
+    const BAD: [string, RegExp][] = [
+      ['malformed.trace.json', /^handover: test\/fixtures\/bad\/malformed\.trace\.json: invalid JSON at line 6, column 3: expected a value, found "]"$/],
+      ['unknown-op.trace.json', /^handover: test\/fixtures\/bad\/unknown-op\.trace\.json: step 1: field op: unknown op "IOMMU_IOAS_MAPP"; did you mean IOMMU_IOAS_MAP/],
+      ['missing-field.trace.json', /^handover: test\/fixtures\/bad\/missing-field\.trace\.json: step 1: field length: missing required field$/],
+      ['mistyped-field.trace.json', /^handover: test\/fixtures\/bad\/mistyped-field\.trace\.json: step 1: field iova: \[0\] is not an integer or a string$/],
+      ['u64-out-of-range.trace.json', /^handover: test\/fixtures\/bad\/u64-out-of-range\.trace\.json: step 1: field length: "18446744073709551616" is out of range for a u64/],
+      ['inexact-number.trace.json', /^handover: test\/fixtures\/bad\/inexact-number\.trace\.json: step 1: field length: 18446744073709552000 is inexact: a JSON number above 2\^53-1/],
+      ['unknown-label.trace.json', /^handover: test\/fixtures\/bad\/unknown-label\.trace\.json: step 1: field id: unknown label "iaos": no earlier step binds it with "as"; did you mean ioas\?$/],
+      ['unknown-kernel.trace.json', /^handover: test\/fixtures\/bad\/unknown-kernel\.trace\.json: field kernel: unknown kernel profile "linux-2.6"/],
+      ['page-size.trace.json', /^handover: test\/fixtures\/bad\/page-size\.trace\.json: field config\.pageSize: must be a power of two from 2048/],
+    ];
+    // One run with a usable trace first and every unusable one after it: each is reported, nothing runs.
+    const r = handover('replay', fixture('traces/basic.trace.json'), ...BAD.map(([f]) => fixture(`bad/${f}`)));
+    const messages = r.stderr.trimEnd().split('\n');
+
+    it('exits 2, prints nothing on stdout (nothing ran), one message per unusable file', () => {
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(messages).toHaveLength(BAD.length);
+    });
+
+    it.each(BAD)('%s: the message names the file, the step and the field', (file, message) => {
+      expect(messages.find((m) => m.includes(`/${file}:`))).toMatch(message);
+    });
   });
 
   it('names a missing file, and reports every unusable file', () => {

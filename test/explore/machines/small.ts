@@ -2,6 +2,7 @@
  * Small machines for the differential tests, each aimed at one part of xstate v5's semantics (the name says which).
  * Their reachable graphs are compared, state by state and edge by edge, with a BFS over xstate's own transition().
  * Contexts stay small and bounded (guards cap counters) so that every graph is finite.
+ * One file over 400 lines on purpose: it is one catalogue, one machine per entry, read as a list of what is covered.
  */
 import { and, assign, createMachine, emit, enqueueActions, log, not, or, raise, setup, stateIn, type AnyStateMachine, type EventObject } from 'xstate';
 import type { Events } from './reference.ts';
@@ -651,5 +652,19 @@ export const fixtures: Fixture[] = [
       },
     }),
     events: ev('GO', 'RESTART', 'AFTER'),
+  },
+  {
+    name: "routes: xstate.route events to states with ids, with and without a route guard",
+    machine: createMachine(<any>{
+      id: 'rt',
+      initial: 'home',
+      context: { n: 0 },
+      states: {
+        home: { on: { NEXT: 'settings' } },
+        settings: { id: 'settings', route: { guard: ({ context }: { context: Ctx }) => context.n < 1 }, entry: assign({ n: ({ context }: { context: Ctx }) => Math.min(context.n + 1, 2) }), on: { BACK: 'home' } },
+        about: { id: 'about', route: {}, type: 'final' },
+      },
+    }),
+    events: [{ type: 'NEXT' }, { type: 'BACK' }, pe('xstate.route', { to: '#settings' }), pe('xstate.route', { to: '#about' })],
   },
 ];

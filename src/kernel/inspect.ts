@@ -3,9 +3,7 @@
  * issue) the DMA walk and the live-update checks. Nothing here changes state; everything is derived on demand.
  */
 import type { Area, IoasObject, IommufdCtx, IovaRange, Kernel } from './types.ts';
-import type { Translation } from './domain.ts';
-import { pagesById } from './pages.ts';
-import { areaIndexRange } from './pages.ts';
+import { areaIndexRange, pagesById } from './pages.ts';
 import { ioptAlignment, ioptIovaRanges } from './ioPagetable.ts';
 
 export { domainTranslations, translate, leafSizes } from './domain.ts';

@@ -264,7 +264,7 @@ export function ioptMapPages(
  * pages (a range may start and end inside areas); each covered piece becomes one element sharing the area's
  * iopt_pages (kref taken by the caller).
  */
-export function ioptGetPages(k: Kernel, ioas: IoasObject, iova: bigint, length: bigint): PagesElm[] | Fail {
+export function ioptGetPages(ioas: IoasObject, iova: bigint, length: bigint): PagesElm[] | Fail {
   if (length === 0n) return fail('iopt_get_pages:length');
   const last = iova + length - 1n;
   if (last > ULONG_MAX) return fail('iopt_get_pages:overflow');

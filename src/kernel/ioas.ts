@@ -129,7 +129,7 @@ export function iommufdIoasCopy(k: Kernel, ictx: number, cmd: IommuIoasCopy): Ou
   if (!(cmd.flags & (IOAS_MAP_FLAGS.WRITEABLE | IOAS_MAP_FLAGS.READABLE))) return fail('iommufd_ioas_copy:no-access');
   const src = getIoas(k, ictx, cmd.src_ioas_id);
   if (!src) return fail('iommufd_get_ioas:not-found');
-  const elms = ioptGetPages(k, src, cmd.src_iova, cmd.length);
+  const elms = ioptGetPages(src, cmd.src_iova, cmd.length);
   if (isFail(elms)) return elms;
   if (!getIoas(k, ictx, cmd.dst_ioas_id)) return fail('iommufd_get_ioas:not-found');
   let k1 = k;

@@ -16,8 +16,8 @@
  *   RLIMIT_MEMLOCK) or MM (mm->locked_vm via __account_locked_vm()); mm->pinned_vm counts every mode.
  */
 import type { IommufdCtx, IoptPages, Kernel, Pfn } from './types.ts';
-import { allocFrame, frameAt, pinFrame } from './frames.ts';
-import { fileById, findFile, fput, putFile } from './files.ts';
+import { allocFrame, pinFrame } from './frames.ts';
+import { findFile, fput } from './files.ts';
 import { memfdPageFrame } from './memfd.ts';
 import { fail, isFail, type Fail } from './outcome.ts';
 import { ctxOf, withCtx } from './main.ts';

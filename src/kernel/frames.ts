@@ -58,3 +58,59 @@ export function releaseDataFrame(k: Kernel, pfn: Pfn): Kernel {
   return setFrame(k, pfn, { ...f, owner: { kind: 'detached' } });
 }
 
+
+/**
+ * A batch of frame writes inside one kernel function: the frame table is copied once, written in place, and only
+ * `commit()` hands out the new table. Nothing else sees the copy before then, so the kernel stays immutable from the
+ * outside while a function that touches many frames (a map of many leaves, a pin of many pages) copies the table
+ * once instead of once per frame.
+ */
+export interface FrameTx {
+  get(pfn: Pfn): Frame;
+  /** Allocates the lowest free frame. */
+  alloc(label: string, owner: FrameOwner, table?: PtEntry[] | null): Pfn;
+  set(pfn: Pfn, frame: Frame): void;
+  free(pfn: Pfn): void;
+  /** Adds `delta` pins; a detached frame is freed at zero pins (as pinFrame()). */
+  pin(pfn: Pfn, delta: number): void;
+  /** The kernel with the written frame table (trailing free frames trimmed). */
+  commit(k: Kernel): Kernel;
+}
+
+/** Starts a batch of frame writes on `k`'s frame table. */
+export function frameTx(k: Kernel): FrameTx {
+  const frames = k.frames.slice();
+  let lowest = 0;
+  const tx: FrameTx = {
+    get(pfn) {
+      const f = frames[pfn];
+      if (!f) throw new Error(`model bug: frame ${pfn} is free`);
+      return f;
+    },
+    alloc(label, owner, table = null) {
+      while (lowest < frames.length && frames[lowest] !== null) lowest++;
+      const pfn = lowest;
+      frames[pfn] = { label, owner, pins: 0, table };
+      return pfn;
+    },
+    set(pfn, frame) {
+      frames[pfn] = frame;
+    },
+    free(pfn) {
+      frames[pfn] = null;
+      if (pfn < lowest) lowest = pfn;
+    },
+    pin(pfn, delta) {
+      const f = tx.get(pfn);
+      const pins = f.pins + delta;
+      if (pins < 0) throw new Error(`model bug: frame ${pfn} unpinned below zero`);
+      if (pins === 0 && f.owner.kind === 'detached') tx.free(pfn);
+      else frames[pfn] = { ...f, pins };
+    },
+    commit(k0) {
+      while (frames.length > 0 && frames[frames.length - 1] === null) frames.pop();
+      return { ...k0, frames };
+    },
+  };
+  return tx;
+}

@@ -9,9 +9,12 @@
  * violations (per check, the first violating state in breadth-first order: a shortest trace), and the verdict.
  * It never imports xstate, never reads a clock and does no I/O: progress and stopping go through
  * `options.onProgress`, owned by the caller.
+ *
+ * At a little over 400 lines it is kept whole: the level loop's steps (prepare, expand with pauses, record,
+ * advance) share the store and the frontier, and reading them side by side is how their invariants are checked.
+ * The inner loop lives in expand.ts, the merge in merge.ts, the result in outcome.ts.
  */
 import { ByteBuffer } from './bytes.ts';
-import { ModelRunError } from './errors.ts';
 import {
   Abort,
   CONTROL_ABORT,
@@ -23,24 +26,12 @@ import {
   type LevelJob,
   type LevelOutput,
 } from './expand.ts';
-import { collisionProbability, fingerprintInto } from './fingerprint.ts';
+import { fingerprintInto } from './fingerprint.ts';
 import { mergeLevel } from './merge.ts';
-import type { Model } from './model.ts';
-import { CoverageAccumulator, StepRecorder, type KindAccumulator } from './observe.ts';
-import { rebuildTrace } from './path.ts';
+import { CoverageAccumulator, StepRecorder } from './observe.ts';
+import { buildResult, depthBound, memoryBound, modelRunError, statesBound, stopBound } from './outcome.ts';
 import { ARENA_FULL, Arena, FingerprintTable, NO_KEY, NO_PARENT, StateLinks, TABLE_FULL } from './store.ts';
-import {
-  DEADLOCK,
-  type BoundReport,
-  type CoverageCounts,
-  type CoverageTable,
-  type Progress,
-  type SearchOptions,
-  type SearchResult,
-  type SearchSpec,
-  type SearchStats,
-  type Violation,
-} from './types.ts';
+import { DEADLOCK, type BoundReport, type Progress, type SearchOptions, type SearchResult, type SearchSpec } from './types.ts';
 
 /** Runs a level's expansion on some threads. bfs.ts drives it; workers.ts and `inThreadRunner` implement it. */
 export interface LevelRunner {
@@ -87,158 +78,243 @@ const TARGET_LOAD = 0.6;
  * run: the main thread uses it for initial states and to replay traces.
  */
 export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: SearchOptions, runner: LevelRunner): Promise<SearchResult<S, A>> {
-  const model = spec.model;
-  const exact = options.exact ?? false;
-  const symmetry = (options.symmetry ?? true) && model.representative !== undefined;
-  const observe = options.observe ?? false;
-  const maxStates = options.maxStates ?? spec.bounds?.maxStates ?? Infinity;
-  const maxDepth = options.maxDepth ?? spec.bounds?.maxDepth ?? Infinity;
-  const maxMemory = options.maxMemoryBytes ?? Infinity;
-  const shared = runner.shared;
-  const names = Object.keys(spec.invariants);
-  if (names.includes(DEADLOCK)) throw new RangeError(`invariant name "${DEADLOCK}" is reserved for deadlock detection`);
-  const nChecks = names.length + 1;
-  const enabledChecks = names.length + (spec.checkDeadlock ? 1 : 0);
-  /** Global index of the first violating state per check, or -1. */
-  const violationAt = new Array<number>(nChecks).fill(-1);
-  const skip = new Uint8Array(nChecks);
-  const warnings: string[] = [...(spec.warnings ?? [])];
+  return new LevelSearch(spec, options, runner).run();
+}
 
-  let table = FingerprintTable.create(INITIAL_TABLE, shared, exact);
+/** Why a level did not complete. */
+type LevelStop = { readonly bound: BoundReport };
+
+/** One search: its bounds, its store, and the frontier between levels. */
+class LevelSearch<S, A> {
+  private readonly exact: boolean;
+  private readonly symmetry: boolean;
+  private readonly maxStates: number;
+  private readonly maxDepth: number;
+  private readonly maxMemory: number;
+  private readonly shared: boolean;
+  private readonly names: string[];
+  /** Per check (invariants in order, then deadlock): global index of the first violating state, or -1. */
+  private readonly violationAt: number[];
+  /** Per check: 1 once violated (the threads stop checking it). */
+  private readonly skip: Uint8Array;
+  private readonly links = new StateLinks(64);
+  private readonly coverage: CoverageAccumulator | undefined;
+  private readonly control: Int32Array;
+
+  private table: FingerprintTable;
   /** Fingerprint mode: the frontier's encodings; exact mode: every state's. */
-  let arena = Arena.create(4096, shared);
-  let spareArena: Arena | undefined;
-  const links = new StateLinks(64);
-  const coverage = observe ? new CoverageAccumulator() : undefined;
-  const control = new Int32Array(shared ? new SharedArrayBuffer(CONTROL_INTS * 4) : new ArrayBuffer(CONTROL_INTS * 4));
-  let peakMemory = 0;
-  const memoryOf = (extra = 0): number =>
-    table.bytes + links.bytes + arena.capacity + (spareArena?.capacity ?? 0) + extra;
+  private arena: Arena;
+  /** Fingerprint mode: the arena the next level is written to (the one before last, cleared). */
+  private spareArena: Arena | undefined;
+  /** Entry offsets of the frontier states, in breadth-first order. */
+  private frontier: Int32Array = new Int32Array(1);
+  private frontierCount = 0;
+  /** Global index of frontier state 0. */
+  private base = 0;
+  private distinct = 0;
+  private depth = 0;
+  private levels = 0;
+  private transitions = 0;
+  private initCount = 0;
+  private statesCut = false;
+  private peakMemory = 0;
+  /** New states per frontier state in the last level, and bytes per encoding: to size the next level. */
+  private growth = 4;
+  private bytesPerEncoding = 64;
 
-  // Level 0: the initial states, deduplicated in order.
-  const buf = new ByteBuffer();
-  const fp = new Uint32Array(2);
-  const initRecorder = observe ? new StepRecorder() : undefined;
-  if (initRecorder) initRecorder.action = -1;
-  const inits = model.initStates(initRecorder);
-  if (initRecorder && coverage) coverage.addLevel([initRecorder.take()], 0);
-  const initOffsets: number[] = [];
-  for (let x = 0; x < inits.length; x++) {
-    const s = symmetry ? model.representative!(inits[x]!) : inits[x]!;
-    buf.reset();
-    model.encode(s, buf);
-    fingerprintInto(buf.buf, 0, buf.length, fp);
+  constructor(
+    private readonly spec: SearchSpec<S, A>,
+    private readonly options: SearchOptions,
+    private readonly runner: LevelRunner,
+  ) {
+    const model = spec.model;
+    this.exact = options.exact ?? false;
+    this.symmetry = (options.symmetry ?? true) && model.representative !== undefined;
+    this.maxStates = options.maxStates ?? spec.bounds?.maxStates ?? Infinity;
+    this.maxDepth = options.maxDepth ?? spec.bounds?.maxDepth ?? Infinity;
+    this.maxMemory = options.maxMemoryBytes ?? Infinity;
+    this.shared = runner.shared;
+    this.names = Object.keys(spec.invariants);
+    if (this.names.includes(DEADLOCK)) throw new RangeError(`invariant name "${DEADLOCK}" is reserved for deadlock detection`);
+    this.violationAt = new Array<number>(this.names.length + 1).fill(-1);
+    this.skip = new Uint8Array(this.names.length + 1);
+    this.coverage = options.observe ? new CoverageAccumulator() : undefined;
+    this.control = this.int32(CONTROL_INTS);
+    this.table = FingerprintTable.create(INITIAL_TABLE, this.shared, this.exact);
+    this.arena = Arena.create(4096, this.shared);
+  }
+
+  async run(): Promise<SearchResult<S, A>> {
+    this.seedInitialStates();
+    let bound: BoundReport | undefined;
+    let exhaustive = false;
     for (;;) {
-      const res = table.insert(fp[0]! | 0, fp[1]! | 0, 0, buf.buf, 0, buf.length, arena);
-      if (res === TABLE_FULL) table = table.rehashed(table.capacity * 2, shared).table;
-      else if (res === ARENA_FULL) arena = arena.grownTo(arena.capacity * 2, shared);
-      else {
-        if (res >= 0) {
-          table.key[res] = NO_KEY;
-          initOffsets.push(table.lastOffset);
-          links.push(NO_PARENT, x);
-        }
+      this.peakMemory = Math.max(this.peakMemory, this.memory(this.frontier.byteLength));
+      if (this.frontierCount === 0) {
+        if (this.statesCut) bound = statesBound(this.maxStates, this.depth);
+        else exhaustive = true;
+        break;
+      }
+      if (this.everyCheckViolated()) break;
+      const checkOnly = this.statesCut || this.depth >= this.maxDepth;
+      const nextArena = this.prepareLevel(checkOnly);
+      if ('bound' in nextArena) {
+        bound = nextArena.bound;
+        break;
+      }
+      const level = await this.expandLevel(checkOnly, nextArena);
+      if ('bound' in level) {
+        bound = level.bound;
+        break;
+      }
+      const { outputs } = level;
+      this.recordLevel(outputs);
+      if (checkOnly) {
+        if (this.statesCut) bound = statesBound(this.maxStates, this.depth);
+        else if (outputs.some((o) => o.sawNew)) bound = depthBound(this.maxDepth, this.distinct);
+        else exhaustive = true;
+        break;
+      }
+      const stop = this.advance(outputs, level.nextArena);
+      if (stop) {
+        bound = stop.bound;
         break;
       }
     }
+    return buildResult(this.spec, {
+      distinct: this.distinct,
+      transitions: this.transitions,
+      initCount: this.initCount,
+      maxDepth: this.frontierCount > 0 ? this.depth : Math.max(0, this.depth - 1),
+      levels: this.levels,
+      exhaustive,
+      bound,
+      violationAt: this.violationAt,
+      links: this.links,
+      exact: this.exact,
+      symmetry: this.symmetry,
+      workers: this.runner.threads,
+      storeBytes: this.table.bytes + this.links.bytes,
+      peakMemoryBytes: this.peakMemory,
+      fingerprintCollisions: this.table.collisions,
+      coverage: this.coverage,
+    });
   }
-  let frontierCount = Math.min(initOffsets.length, maxStates);
-  let statesCut = initOffsets.length > maxStates;
-  links.truncate(frontierCount);
-  let frontier = allocInt32(Math.max(1, frontierCount), shared);
-  for (let x = 0; x < frontierCount; x++) frontier[x] = initOffsets[x]!;
-  let frontierArena = arena;
-  let base = 0;
-  let distinct = frontierCount;
-  let depth = 0;
-  let levels = 0;
-  let transitions = 0;
-  let exhaustive = false;
-  let bound: BoundReport | undefined;
-  /** Largest new-states-per-frontier-state ratio seen, to size the next level. */
-  let growth = 4;
-  let bytesPerEncoding = 64;
 
-  for (;;) {
-    peakMemory = Math.max(peakMemory, memoryOf(frontier.byteLength));
-    if (frontierCount === 0) {
-      if (statesCut) bound = statesBound(maxStates, depth);
-      else exhaustive = true;
-      break;
+  /** Level 0: the initial states, deduplicated, in order (the first maxStates of them). */
+  private seedInitialStates(): void {
+    const { model } = this.spec;
+    const buf = new ByteBuffer();
+    const fp = new Uint32Array(2);
+    const recorder = this.coverage ? new StepRecorder() : undefined;
+    if (recorder) recorder.action = -1;
+    const inits = model.initStates(recorder);
+    if (recorder) this.coverage!.addLevel([recorder.take()], 0);
+    this.initCount = inits.length;
+    const offsets: number[] = [];
+    for (let x = 0; x < inits.length; x++) {
+      const s = this.symmetry ? model.representative!(inits[x]!) : inits[x]!;
+      buf.reset();
+      model.encode(s, buf);
+      fingerprintInto(buf.buf, 0, buf.length, fp);
+      for (;;) {
+        const res = this.table.insert(fp[0]! | 0, fp[1]! | 0, 0, buf.buf, 0, buf.length, this.arena);
+        if (res === TABLE_FULL) this.table = this.table.rehashed(this.table.capacity * 2, this.shared).table;
+        else if (res === ARENA_FULL) this.arena = this.arena.grownTo(this.arena.capacity * 2, this.shared);
+        else {
+          if (res >= 0) {
+            this.table.setKey(res, NO_KEY);
+            offsets.push(this.table.lastOffset);
+            this.links.push(NO_PARENT, x);
+          }
+          break;
+        }
+      }
     }
-    if (enabledChecks > 0 && violationAt.every((v, k) => v >= 0 || (k === names.length && !spec.checkDeadlock))) break;
-    const checkOnly = statesCut || depth >= maxDepth;
+    this.table.flush();
+    this.frontierCount = Math.min(offsets.length, this.maxStates);
+    this.statesCut = offsets.length > this.maxStates;
+    this.links.truncate(this.frontierCount);
+    this.frontier = this.int32(Math.max(1, this.frontierCount));
+    for (let x = 0; x < this.frontierCount; x++) this.frontier[x] = offsets[x]!;
+    this.distinct = this.frontierCount;
+  }
 
-    // Size the table and the next arena for this level's expected new states.
-    // Underestimates are cheap (the level pauses and grows), so stay within twice what exists.
-    const expected = Math.ceil(Math.min(frontierCount * growth, 2 * distinct) * 1.2) + 16;
+  private everyCheckViolated(): boolean {
+    const dl = this.names.length;
+    const enabled = dl + (this.spec.checkDeadlock ? 1 : 0);
+    return enabled > 0 && this.violationAt.every((v, k) => v >= 0 || (k === dl && !this.spec.checkDeadlock));
+  }
+
+  /**
+   * Sizes the table and the next level's arena for the new states this level is expected to find (underestimates
+   * are cheap: the level pauses and grows). Returns the arena new states go to, or the memory bound.
+   */
+  private prepareLevel(checkOnly: boolean): Arena | LevelStop {
+    const expected = Math.ceil(Math.min(this.frontierCount * this.growth, 2 * this.distinct) * 1.2) + 16;
     if (!checkOnly) {
-      const want = nextPow2(Math.ceil((table.used + expected) / TARGET_LOAD));
-      if (want > table.capacity) {
-        if (want > MAX_TABLE || memoryOf() + (want - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
-          bound = memoryBound(maxMemory, distinct, depth);
-          break;
-        }
-        table = table.rehashed(want, shared).table;
+      const want = nextPow2(Math.ceil((this.table.used + expected) / TARGET_LOAD));
+      if (want > this.table.capacity) {
+        if (!this.growTable(want)) return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
       }
     }
-    let nextArena: Arena;
-    const nextBytes = Math.min(MAX_ARENA, Math.ceil(expected * (bytesPerEncoding + 4) * 1.2));
-    if (exact) {
-      if (arena.capacity - arena.used < nextBytes) {
-        if (memoryOf() + nextBytes > maxMemory) {
-          bound = memoryBound(maxMemory, distinct, depth);
-          break;
+    const nextBytes = Math.min(MAX_ARENA, Math.ceil(expected * (this.bytesPerEncoding + 4) * 1.2));
+    if (this.exact) {
+      // One arena holds every state's encoding: the table compares against it.
+      if (this.arena.capacity - this.arena.used < nextBytes) {
+        const cap = Math.min(MAX_ARENA, Math.max(this.arena.capacity * 2, this.arena.used + nextBytes));
+        if (cap - this.arena.used < nextBytes / 4 || this.memory() + cap - this.arena.capacity > this.maxMemory) {
+          return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
         }
-        const cap = Math.min(MAX_ARENA, Math.max(arena.capacity * 2, arena.used + nextBytes));
-        if (cap - arena.used < nextBytes / 4) {
-          bound = memoryBound(maxMemory, distinct, depth);
-          break;
-        }
-        arena = arena.grownTo(cap, shared);
+        this.arena = this.arena.grownTo(cap, this.shared);
       }
-      frontierArena = arena;
-      nextArena = arena;
-    } else if (checkOnly) {
-      nextArena = spareArena ?? Arena.create(64, shared);
-    } else {
-      if (!spareArena || spareArena.capacity < nextBytes) {
-        if (memoryOf() - (spareArena?.capacity ?? 0) + nextBytes > maxMemory) {
-          bound = memoryBound(maxMemory, distinct, depth);
-          break;
-        }
-        spareArena = Arena.create(nextBytes, shared);
-      }
-      spareArena.clear();
-      nextArena = spareArena;
+      return this.arena;
     }
+    if (checkOnly) return this.spareArena ?? Arena.create(64, this.shared);
+    if (!this.spareArena || this.spareArena.capacity < nextBytes) {
+      if (this.memory() - (this.spareArena?.capacity ?? 0) + nextBytes > this.maxMemory) {
+        return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
+      }
+      this.spareArena = Arena.create(nextBytes, this.shared);
+    }
+    this.spareArena.clear();
+    return this.spareArena;
+  }
 
-    const levelStartUsed = table.used;
-    const levelStartCapacity = table.capacity;
+  /**
+   * Runs the level on the runner's threads, pausing to double the table or the arena when they fill (plain
+   * doubling keeps sizes a function of the level's content, see advance()). Returns every thread's outputs, or
+   * the bound (time, memory) that stopped the level; a model error is thrown with the trace to its state. The
+   * arena the new states went to is returned too: it may have grown.
+   */
+  private async expandLevel(checkOnly: boolean, nextArena: Arena): Promise<{ outputs: LevelOutput[]; nextArena: Arena } | LevelStop> {
+    const control = this.control;
+    const levelStartUsed = this.table.used;
     control.fill(0);
     let job: LevelJob = {
-      depth,
-      frontierArena,
-      frontier,
-      count: frontierCount,
-      table,
+      depth: this.depth,
+      frontierArena: this.arena,
+      frontier: this.frontier,
+      count: this.frontierCount,
+      table: this.table,
       nextArena,
       control,
-      chunkSize: Math.max(16, Math.min(1024, Math.ceil(frontierCount / (runner.threads * 32)))),
+      chunkSize: Math.max(16, Math.min(1024, Math.ceil(this.frontierCount / (this.runner.threads * 32)))),
       checkOnly,
-      skip,
+      skip: this.skip,
     };
     let stopReason: 'time' | 'stopped' | undefined;
+    const onProgress = this.options.onProgress;
     const tick = (): boolean => {
-      if (!options.onProgress) return false;
+      if (!onProgress) return false;
       const p: Progress = {
-        distinctStates: distinct + (table.used - levelStartUsed),
-        queued: frontierCount - Atomics.load(control, CONTROL_EXPANDED),
-        depth,
-        transitions: transitions + Atomics.load(control, CONTROL_TRANSITIONS),
-        memoryBytes: memoryOf(frontier.byteLength),
+        distinctStates: this.distinct + (this.table.used - levelStartUsed),
+        queued: this.frontierCount - Atomics.load(control, CONTROL_EXPANDED),
+        depth: this.depth,
+        transitions: this.transitions + Atomics.load(control, CONTROL_TRANSITIONS),
+        memoryBytes: this.memory(this.frontier.byteLength),
       };
-      const r = options.onProgress(p);
+      const r = onProgress(p);
       if (r && r.stop) {
         stopReason = r.stop;
         Atomics.compareExchange(control, CONTROL_ABORT, Abort.None, Abort.Stopped);
@@ -248,242 +324,113 @@ export async function searchLevels<S, A>(spec: SearchSpec<S, A>, options: Search
     };
 
     const outputs: LevelOutput[] = [];
-    let newLevel = true;
-    let memoryStop = false;
-    for (;;) {
-      const outs = await runner.runSegment(job, newLevel, tick);
-      newLevel = false;
+    for (let newLevel = true; ; newLevel = false) {
+      const outs = await this.runner.runSegment(job, newLevel, tick);
       outputs.push(...outs);
       const failed = outs.find((o) => o.error);
-      if (failed?.error) throw modelError(model, links, base, failed.error, symmetry);
+      if (failed?.error) throw modelRunError(this.spec.model, this.links, this.base, failed.error, this.symmetry);
       const abort = Atomics.load(control, CONTROL_ABORT) as Abort;
-      if (abort === Abort.None) break;
+      if (abort === Abort.None) return { outputs, nextArena };
       if (abort === Abort.Stopped) {
-        stopReason ??= 'stopped';
-        break;
+        // This level's partial findings depend on timing: they are dropped, the completed levels are reported.
+        return { bound: stopBound(stopReason ?? 'stopped', this.distinct, this.depth) };
       }
-      // Paused on a full table or arena: double it and resume. Plain doubling keeps the sizes a function of the
-      // level's content, not of when a thread noticed (see the normalisation after the level).
       if (abort === Abort.TableFull) {
-        const want = table.capacity * 2;
-        if (want > MAX_TABLE || memoryOf() + (want - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
-          memoryStop = true;
-          break;
+        const old = this.table;
+        if (!this.growTable(old.capacity * 2, (slotMap) => outputs.forEach((o) => remapSlots(o, slotMap)))) {
+          return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
         }
-        const { table: bigger, slotMap } = table.rehashed(want, shared);
-        for (const o of outputs) remapSlots(o, slotMap);
-        table = bigger;
       } else {
         const want = Math.min(MAX_ARENA, nextArena.capacity * 2);
-        if (want <= nextArena.capacity || memoryOf() + want - nextArena.capacity > maxMemory) {
-          memoryStop = true;
-          break;
+        if (want <= nextArena.capacity || this.memory() + want - nextArena.capacity > this.maxMemory) {
+          return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
         }
-        const grown = nextArena.grownTo(want, shared);
-        if (exact) {
-          arena = grown;
-          frontierArena = grown;
-        } else {
-          spareArena = grown;
-        }
+        const grown = nextArena.grownTo(want, this.shared);
+        if (this.exact) this.arena = grown;
+        else this.spareArena = grown;
         nextArena = grown;
       }
       Atomics.store(control, CONTROL_ABORT, Abort.None);
-      job = { ...job, table, nextArena, frontierArena };
+      job = { ...job, table: this.table, nextArena, frontierArena: this.arena };
     }
-    if (stopReason) {
-      bound = {
-        kind: stopReason,
-        detail: `stopped (${stopReason === 'time' ? 'time limit' : 'interrupted'}) while expanding depth ${depth}; ` +
-          `reported: ${distinct} states at depths 0..${depth}, of which those at depth ${depth} were not all checked`,
-      };
-      // Keep what the completed levels found; this level's partial findings are dropped (they depend on timing).
-      break;
-    }
-    if (memoryStop) {
-      bound = memoryBound(maxMemory, distinct, depth);
-      break;
-    }
+  }
 
-    // The level is complete: its findings are deterministic.
-    levels++;
-    for (const o of outputs) transitions += o.transitions;
-    for (let k = 0; k < nChecks; k++) {
-      if (violationAt[k]! >= 0) continue;
+  /** Adds a completed level's transitions, first violations and coverage (deterministic: the level is whole). */
+  private recordLevel(outputs: readonly LevelOutput[]): void {
+    this.levels++;
+    for (const o of outputs) this.transitions += o.transitions;
+    for (let k = 0; k < this.violationAt.length; k++) {
+      if (this.violationAt[k]! >= 0) continue;
       let min = -1;
       for (const o of outputs) {
         const v = o.violations[k]!;
         if (v >= 0 && (min < 0 || v < min)) min = v;
       }
       if (min >= 0) {
-        violationAt[k] = base + min;
-        skip[k] = 1;
+        this.violationAt[k] = this.base + min;
+        this.skip[k] = 1;
       }
     }
-    if (coverage) coverage.addLevel(outputs.flatMap((o) => (o.observed ? [o.observed] : [])), base);
-    if (checkOnly) {
-      if (statesCut) bound = statesBound(maxStates, depth);
-      else if (outputs.some((o) => o.sawNew)) bound = depthBound(maxDepth, distinct);
-      else exhaustive = true;
-      break;
-    }
+    this.coverage?.addLevel(outputs.flatMap((o) => (o.observed ? [o.observed] : [])), this.base);
+  }
 
-    // Normalise the table to the size the doubling policy gives for this level's content: whether a thread saw
-    // the soft limit before the level ended is a matter of timing, and sizes (bytes per state) must not be.
-    let settled = levelStartCapacity;
-    while (table.used > Math.floor(settled * 0.75)) settled *= 2;
-    if (settled > table.capacity) {
-      if (settled > MAX_TABLE || memoryOf() + (settled - table.capacity) * FingerprintTable.slotBytes(exact) > maxMemory) {
-        bound = memoryBound(maxMemory, distinct, depth);
-        break;
-      }
-      table = table.rehashed(settled, shared).table;
-    }
-    const merged = mergeLevel(outputs, table, frontierCount, (n) => allocInt32(Math.max(1, n), shared));
-    growth = Math.max(merged.count / frontierCount, 0.5);
+  /** Merges the level into the next frontier (the first maxStates states overall), and records their parents. */
+  private advance(outputs: readonly LevelOutput[], nextArena: Arena): LevelStop | undefined {
+    // Settle the table at the size the doubling policy gives for this level's content: whether a thread saw the
+    // soft limit before the level ended is timing, and sizes (bytes per state) must not depend on it.
+    let settled = this.table.capacity;
+    while (this.table.used > Math.floor(settled * 0.75)) settled *= 2;
+    if (settled > this.table.capacity && !this.growTable(settled)) return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
+    const merged = mergeLevel(outputs, this.table, this.frontierCount, (n) => this.int32(Math.max(1, n)));
+    this.growth = Math.max(merged.count / this.frontierCount, 0.5);
     if (merged.count > 0) {
       let bytes = 0;
       for (let w = 0; w < merged.count; w++) bytes += nextArena.lengthAt(merged.offsets[w]!);
-      bytesPerEncoding = Math.max(8, Math.ceil(bytes / merged.count));
+      this.bytesPerEncoding = Math.max(8, Math.ceil(bytes / merged.count));
     }
     let keep = merged.count;
-    if (distinct + keep > maxStates) {
-      keep = maxStates - distinct;
-      statesCut = true;
+    if (this.distinct + keep > this.maxStates) {
+      keep = this.maxStates - this.distinct;
+      this.statesCut = true;
     }
-    links.reserve(keep);
-    for (let w = 0; w < keep; w++) links.push(base + merged.parent[w]!, merged.action[w]!);
-    if (!exact) {
+    this.links.reserve(keep);
+    for (let w = 0; w < keep; w++) this.links.push(this.base + merged.parent[w]!, merged.action[w]!);
+    if (!this.exact) {
       // The old frontier's arena becomes the spare for the level after next.
-      spareArena = frontierArena;
-      frontierArena = nextArena;
-      arena = nextArena;
+      this.spareArena = this.arena;
+      this.arena = nextArena;
     }
-    frontier = merged.offsets;
-    base = distinct;
-    distinct += keep;
-    frontierCount = keep;
-    depth++;
+    this.frontier = merged.offsets;
+    this.base = this.distinct;
+    this.distinct += keep;
+    this.frontierCount = keep;
+    this.depth++;
+    return undefined;
   }
 
-  // Depth of the deepest explored state: the last level expanded (or reached, when the search stopped at it).
-  // Depth of the deepest state counted in distinctStates.
-  const maxDepthSeen = frontierCount > 0 ? depth : Math.max(0, depth - 1);
-  const generated = inits.length + transitions;
-  const violations: Violation<S, A>[] = [];
-  for (let k = 0; k < nChecks; k++) {
-    const at = violationAt[k]!;
-    if (at < 0) continue;
-    const name = k < names.length ? names[k]! : DEADLOCK;
-    const { trace, warning } = rebuildTrace(model, links, at, symmetry);
-    if (warning) warnings.push(`${name}: ${warning}`);
-    const last = trace.steps.length > 0 ? trace.steps[trace.steps.length - 1]!.state : trace.init;
-    if (!replaysToViolation(model, spec, name, last)) {
-      warnings.push(`${name}: the trace found does not replay to a violation (a fingerprint collision?); rerun with --exact`);
-    }
-    violations.push({ invariant: name, trace });
+  /** Rehashes the table into `capacity` slots, unless that would pass a bound; `remap` gets the slot map. */
+  private growTable(capacity: number, remap?: (slotMap: Int32Array) => void): boolean {
+    const extra = (capacity - this.table.capacity) * FingerprintTable.slotBytes(this.exact);
+    if (capacity > MAX_TABLE || this.memory() + extra > this.maxMemory) return false;
+    const { table, slotMap } = this.table.rehashed(capacity, this.shared);
+    remap?.(slotMap);
+    this.table = table;
+    return true;
   }
-  const storeBytes = table.bytes + links.bytes;
-  const stats: SearchStats = {
-    distinctStates: distinct,
-    transitions,
-    maxDepth: maxDepthSeen,
-    levels,
-    mode: exact ? 'exact' : 'fingerprint',
-    workers: runner.threads,
-    bytesPerState: distinct > 0 ? storeBytes / distinct : 0,
-    peakMemoryBytes: peakMemory,
-    collisionProbability: exact ? 0 : collisionProbability(distinct, generated),
-    fingerprintCollisions: table.collisions,
-    exhaustive,
-    warnings,
-  };
-  const cov = coverage ? coverageCounts(coverage, model, links, symmetry) : undefined;
-  const extra = cov ? { coverage: cov } : {};
-  if (violations.length > 0) return { ...stats, verdict: 'VIOLATED', violations, ...(bound ? { bound } : {}), ...extra };
-  if (bound) return { ...stats, verdict: 'INCOMPLETE', bound, ...extra };
-  return { ...stats, verdict: 'HOLDS', ...extra };
-}
 
-function statesBound(maxStates: number, depth: number): BoundReport {
-  return {
-    kind: 'states',
-    limit: maxStates,
-    detail: `state bound ${maxStates} reached at depth ${depth}: the first ${maxStates} states in breadth-first order were checked; more exist`,
-  };
-}
+  /** Bytes held by the search's tables (plus `extra`). */
+  private memory(extra = 0): number {
+    return this.table.bytes + this.links.bytes + this.arena.capacity + (this.spareArena?.capacity ?? 0) + extra;
+  }
 
-function depthBound(maxDepth: number, distinct: number): BoundReport {
-  return {
-    kind: 'depth',
-    limit: maxDepth,
-    detail: `depth bound ${maxDepth} reached: the ${distinct} states within ${maxDepth} steps were checked; states at depth ${maxDepth} have successors not explored`,
-  };
-}
-
-function memoryBound(maxMemory: number, distinct: number, depth: number): BoundReport {
-  return {
-    kind: 'memory',
-    limit: maxMemory,
-    detail: `memory bound ${Math.round(maxMemory / 2 ** 20)} MB would be exceeded expanding depth ${depth}: ${distinct} states at depths 0..${depth} found, those at depth ${depth} not checked`,
-  };
+  private int32(n: number): Int32Array {
+    return new Int32Array(this.shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
+  }
 }
 
 function remapSlots(o: LevelOutput, slotMap: Int32Array): void {
   for (let p = 0; p < o.claimCount; p += 3) o.claims[p] = slotMap[o.claims[p]!]!;
   for (let p = 0; p < o.insertCount; p += 2) o.inserts[p] = slotMap[o.inserts[p]!]!;
-}
-
-function replaysToViolation<S, A>(model: Model<S, A>, spec: SearchSpec<S, A>, name: string, s: S): boolean {
-  if (name !== DEADLOCK) return !spec.invariants[name]!(s);
-  if (model.isFinal(s)) return false;
-  return model.actions(s).every((a) => model.nextState(s, a) === undefined);
-}
-
-function modelError<S, A>(
-  model: Model<S, A>,
-  links: StateLinks,
-  base: number,
-  e: NonNullable<LevelOutput['error']>,
-  symmetry: boolean,
-): ModelRunError<S, A> {
-  let trace;
-  let action: A | undefined;
-  try {
-    trace = rebuildTrace(model, links, base + e.index, symmetry).trace;
-    if (e.action >= 0) {
-      const last = trace.steps.length > 0 ? trace.steps[trace.steps.length - 1]!.state : trace.init;
-      action = model.actions(last)[e.action];
-    }
-  } catch {
-    trace = undefined;
-  }
-  return new ModelRunError<S, A>(e.during, e.message, trace, action, e.stack);
-}
-
-function coverageCounts<S, A>(acc: CoverageAccumulator, model: Model<S, A>, links: StateLinks, symmetry: boolean): CoverageCounts<S, A> {
-  const cache = new Map<number, ReturnType<typeof rebuildTrace<S, A>>['trace']>();
-  const table = (k: KindAccumulator): CoverageTable<S, A> => ({
-    hits: k.hits.slice(),
-    witnesses: k.witnessState.map((st, id) => {
-      if (st < 0) return undefined;
-      let trace = cache.get(st);
-      if (!trace) {
-        trace = rebuildTrace(model, links, st, symmetry).trace;
-        cache.set(st, trace);
-      }
-      const j = k.witnessAction[id]!;
-      if (j < 0) return { trace };
-      const last = trace.steps.length > 0 ? trace.steps[trace.steps.length - 1]!.state : trace.init;
-      const action = model.actions(last)[j];
-      return action === undefined ? { trace } : { trace, action };
-    }),
-  });
-  return { transitions: table(acc.kinds.transitions), guards: table(acc.kinds.guards), states: table(acc.kinds.states) };
-}
-
-function allocInt32(n: number, shared: boolean): Int32Array {
-  return new Int32Array(shared ? new SharedArrayBuffer(n * 4) : new ArrayBuffer(n * 4));
 }
 
 function nextPow2(n: number): number {

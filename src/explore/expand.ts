@@ -19,15 +19,17 @@ import { StepRecorder, type ObservedLevel } from './observe.ts';
 import { ARENA_FULL, TABLE_FULL, type Arena, type FingerprintTable } from './store.ts';
 import type { SearchSpec } from './types.ts';
 
+// The control block's words sit 16 apart (64 bytes, a cache line each): ABORT is read at every state, and must
+// not share a line with the counters every thread writes.
 /** control[CONTROL_NEXT_CHUNK]: the next chunk to take. */
 export const CONTROL_NEXT_CHUNK = 0;
 /** control[CONTROL_ABORT]: non-zero (an Abort) when the level must stop. */
-export const CONTROL_ABORT = 1;
+export const CONTROL_ABORT = 16;
 /** control[CONTROL_EXPANDED]: frontier states expanded so far in this level (progress). */
-export const CONTROL_EXPANDED = 2;
+export const CONTROL_EXPANDED = 32;
 /** control[CONTROL_TRANSITIONS]: transitions taken so far in this level (progress). */
-export const CONTROL_TRANSITIONS = 3;
-export const CONTROL_INTS = 4;
+export const CONTROL_TRANSITIONS = 48;
+export const CONTROL_INTS = 64;
 
 /** Why a level stopped early: a full table or arena makes the level be redone bigger; the others end the search. */
 export const Abort = { None: 0, TableFull: 1, ArenaFull: 2, Stopped: 3, ModelError: 4 } as const;
@@ -209,6 +211,10 @@ export class LevelExpander<S, A> {
             const t = model.nextState(s, acts[j]!, rec);
             if (t === undefined) continue;
             enabled++;
+            // A step that returns the very state it started from (the compiled machine does so when nothing
+            // changed) leads to a state of this level, already stored and never claimable: nothing to do. Not
+            // with symmetry reduction, where the representative is the one stored.
+            if (t === s && !representative) continue;
             during = 'representative';
             const r = representative ? representative(t) : t;
             during = 'encode';
@@ -271,6 +277,7 @@ export class LevelExpander<S, A> {
       Atomics.add(control, CONTROL_EXPANDED, expanded);
       Atomics.add(control, CONTROL_TRANSITIONS, levelTransitions);
     }
+    table.flush();
     if (c < nChunks) {
       this.resumeChunk = c;
       this.resumeIndex = i;

@@ -31,7 +31,6 @@ export function mergeLevel(
   frontierCount: number,
   allocateOffsets: (n: number) => Int32Array,
 ): MergedLevel {
-  const key = table.key;
   let claimInts = 0;
   let insertInts = 0;
   for (const o of outputs) {
@@ -50,7 +49,7 @@ export function mergeLevel(
     for (let p = 0; p < o.claimCount; p += 3) {
       const slot = c[p]!;
       const i = c[p + 1]!;
-      if (key[slot] !== i) continue;
+      if (table.keyAt(slot) !== i) continue;
       if (w >= newCount) throw new Error('mergeLevel: more winning claims than new states (store corrupted)');
       winSlot[w] = slot;
       winIndex[w] = i;
@@ -71,16 +70,16 @@ export function mergeLevel(
     parent[pos] = i;
     action[pos] = winAction[x]!;
     // Park the position in the key (negative: below every frontier index) until the inserts are read.
-    key[winSlot[x]!] = -(pos + 2);
+    table.setKey(winSlot[x]!, -(pos + 2));
   }
   for (const o of outputs) {
     const ins = o.inserts;
     for (let p = 0; p < o.insertCount; p += 2) {
       const slot = ins[p]!;
-      const k = key[slot]!;
+      const k = table.keyAt(slot);
       if (k > -2) throw new Error('mergeLevel: an inserted state has no winning claim (store corrupted)');
       offsets[-k - 2] = ins[p + 1]!;
-      key[slot] = NO_KEY;
+      table.setKey(slot, NO_KEY);
     }
   }
   return { count: newCount, offsets, parent, action };

@@ -3,7 +3,8 @@
  * and how each was first reached (parent links). After TLC's fingerprint set and Stateright's
  * `DashMap<Fingerprint, Option<Fingerprint>>`, but in flat typed arrays so that worker threads can share it.
  *
- * FINGERPRINT TABLE: open addressing with linear probing over four parallel Int32Arrays indexed by slot:
+ * FINGERPRINT TABLE: open addressing with linear probing; each slot is 3 consecutive int32 words (4 in exact
+ * mode), so that a probe touches one cache line:
  * - `lo`, `hi`: the fingerprint halves (fingerprint.ts never yields a zero half; `lo === 0` marks an empty slot).
  *   A slot is claimed by a compare-and-swap on `lo`, then published by storing `hi`: a reader that sees its `lo`
  *   but `hi === 0` waits for the writer, which is between two stores.
@@ -35,13 +36,12 @@ const META_USED = 0;
 const META_COLLISIONS = 1;
 const META_INTS = 2;
 
+
 /** Buffers of a FingerprintTable, to ship it to another thread. */
 export interface TableBuffers {
   readonly capacity: number;
-  readonly lo: ArrayBufferLike;
-  readonly hi: ArrayBufferLike;
-  readonly key: ArrayBufferLike;
-  readonly aux: ArrayBufferLike | undefined;
+  readonly exact: boolean;
+  readonly slots: ArrayBufferLike;
   readonly meta: ArrayBufferLike;
 }
 
@@ -136,31 +136,56 @@ export class Arena {
   }
 }
 
+/** Word offsets inside a slot. */
+const LO = 0;
+const HI = 1;
+const KEY = 2;
+const AUX = 3;
+
 /** Open-addressing set of 64-bit fingerprints with per-level claim keys; see the file header. */
 export class FingerprintTable {
   readonly capacity: number;
   readonly mask: number;
-  readonly lo: Int32Array;
-  readonly hi: Int32Array;
-  readonly key: Int32Array;
-  readonly aux: Int32Array | undefined;
+  /** Slot s is words [s·stride, s·stride + stride): lo, hi, key (and aux in exact mode): one cache line. */
+  readonly slots: Int32Array;
+  /** 3 words per slot, 4 in exact mode. */
+  readonly stride: number;
+  readonly exact: boolean;
   /** meta[0]: slots in use; meta[1]: fingerprint collisions told apart (exact mode). */
   readonly meta: Int32Array;
   /** Past this many slots in use, an insert is refused (TABLE_FULL) rather than risk a full table. */
   readonly hardLimit: number;
   /** Past this many slots in use, a level pauses at the next state boundary to grow the table. */
   readonly softLimit: number;
+  /** Arena offset of the state inserted by the last successful insert() (this thread). */
+  lastOffset = 0;
+  /**
+   * Inserts by this thread not yet added to meta[USED]: the shared counter is written once per `batch` inserts,
+   * not once per insert (every thread writes it, so each write moves its cache line between cores). Readers of
+   * `used` (the limits) see at most threads·batch fewer than there are; `flush()` settles it.
+   */
+  private pending = 0;
+  private readonly batch: number;
 
   constructor(readonly bufs: TableBuffers) {
     this.capacity = bufs.capacity;
     this.mask = bufs.capacity - 1;
-    this.lo = new Int32Array(bufs.lo);
-    this.hi = new Int32Array(bufs.hi);
-    this.key = new Int32Array(bufs.key);
-    this.aux = bufs.aux ? new Int32Array(bufs.aux) : undefined;
+    this.exact = bufs.exact;
+    this.stride = bufs.exact ? 4 : 3;
+    this.slots = new Int32Array(bufs.slots);
     this.meta = new Int32Array(bufs.meta);
     this.hardLimit = Math.floor(this.capacity * 0.9);
     this.softLimit = Math.floor(this.capacity * 0.75);
+    // At most 1/1024 of the table per thread behind: the hard limit keeps a 10% margin for that.
+    this.batch = Math.max(1, Math.min(64, this.capacity >>> 10));
+  }
+
+  /** Adds this thread's pending inserts to the shared count (at the end of its share of a level). */
+  flush(): void {
+    if (this.pending > 0) {
+      Atomics.add(this.meta, META_USED, this.pending);
+      this.pending = 0;
+    }
   }
 
   /** An empty table with `capacity` slots (a power of two); `exact` adds the encoding offsets. */
@@ -168,16 +193,11 @@ export class FingerprintTable {
     if (capacity < 16 || (capacity & (capacity - 1)) !== 0 || capacity > 2 ** 30) {
       throw new RangeError(`FingerprintTable: capacity ${capacity} is not a power of two in [16, 2^30]`);
     }
-    const key = allocate(capacity * 4, shared);
-    new Int32Array(key).fill(NO_KEY);
-    return new FingerprintTable({
-      capacity,
-      lo: allocate(capacity * 4, shared),
-      hi: allocate(capacity * 4, shared),
-      key,
-      aux: exact ? allocate(capacity * 4, shared) : undefined,
-      meta: allocate(META_INTS * 4, shared),
-    });
+    const stride = exact ? 4 : 3;
+    const slots = allocate(capacity * stride * 4, shared);
+    const words = new Int32Array(slots);
+    for (let i = KEY; i < words.length; i += stride) words[i] = NO_KEY;
+    return new FingerprintTable({ capacity, exact, slots, meta: allocate(META_INTS * 4, shared) });
   }
 
   /** Bytes per slot: 12, or 16 in exact mode. */
@@ -194,11 +214,21 @@ export class FingerprintTable {
   }
 
   get bytes(): number {
-    return this.capacity * FingerprintTable.slotBytes(this.aux !== undefined);
+    return this.capacity * FingerprintTable.slotBytes(this.exact);
   }
 
   buffers(): TableBuffers {
     return this.bufs;
+  }
+
+  /** The claim key of `slot` (NO_KEY for a state of an earlier level). */
+  keyAt(slot: number): number {
+    return this.slots[slot * this.stride + KEY]!;
+  }
+
+  /** Sets the claim key of `slot` (single-threaded: between levels). */
+  setKey(slot: number, k: number): void {
+    this.slots[slot * this.stride + KEY] = k;
   }
 
   /**
@@ -208,14 +238,15 @@ export class FingerprintTable {
    * A new state's arena offset is left in `lastOffset`.
    */
   insert(lo: number, hi: number, k: number, enc: Uint8Array, start: number, len: number, arena: Arena): number {
-    const los = this.lo;
-    const his = this.hi;
+    const w = this.slots;
+    const stride = this.stride;
     const mask = this.mask;
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     let off = -1;
     let collided = false;
     for (;;) {
-      let cur = Atomics.load(los, s);
+      const base = s * stride;
+      let cur = Atomics.load(w, base + LO);
       if (cur === 0) {
         if (Atomics.load(this.meta, META_USED) >= this.hardLimit) return TABLE_FULL;
         // The encoding goes in first, so that a full arena leaves the table untouched (the level then resumes
@@ -225,24 +256,24 @@ export class FingerprintTable {
           off = arena.append(enc, start, len);
           if (off === ARENA_FULL) return ARENA_FULL;
         }
-        cur = Atomics.compareExchange(los, s, 0, lo);
+        cur = Atomics.compareExchange(w, base + LO, 0, lo);
         if (cur === 0) {
-          Atomics.add(this.meta, META_USED, 1);
+          if (++this.pending >= this.batch) this.flush();
           // Counted once per state that shares its fingerprint with a state inserted before it: k-1 for k
           // such states, whatever the insertion order.
           if (collided) Atomics.add(this.meta, META_COLLISIONS, 1);
           this.lastOffset = off;
-          Atomics.store(this.key, s, k);
-          if (this.aux) Atomics.store(this.aux, s, off);
-          Atomics.store(his, s, hi);
+          Atomics.store(w, base + KEY, k);
+          if (stride === 4) Atomics.store(w, base + AUX, off);
+          Atomics.store(w, base + HI, hi);
           return s;
         }
       }
       if (cur === lo) {
-        let h = Atomics.load(his, s);
-        while (h === 0) h = Atomics.load(his, s);
+        let h = Atomics.load(w, base + HI);
+        while (h === 0) h = Atomics.load(w, base + HI);
         if (h === hi) {
-          if (this.aux === undefined || this.sameEncoding(s, enc, start, len, arena)) return -(s + 1);
+          if (stride === 3 || this.sameEncoding(base, enc, start, len, arena)) return -(s + 1);
           collided = true;
         }
       }
@@ -250,18 +281,18 @@ export class FingerprintTable {
     }
   }
 
-  /** Arena offset of the state inserted by the last successful insert() (this thread). */
-  lastOffset = 0;
-
   /** The slot holding (lo, hi) (and, in exact mode, the encoding), or -1. Read-only; for check-only levels. */
   find(lo: number, hi: number, enc: Uint8Array, start: number, len: number, arena: Arena): number {
+    const w = this.slots;
+    const stride = this.stride;
     const mask = this.mask;
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const cur = Atomics.load(this.lo, s);
+      const base = s * stride;
+      const cur = Atomics.load(w, base + LO);
       if (cur === 0) return -1;
-      if (cur === lo && Atomics.load(this.hi, s) === hi) {
-        if (this.aux === undefined || this.sameEncoding(s, enc, start, len, arena)) return s;
+      if (cur === lo && Atomics.load(w, base + HI) === hi) {
+        if (stride === 3 || this.sameEncoding(base, enc, start, len, arena)) return s;
       }
       s = (s + 1) & mask;
     }
@@ -272,22 +303,23 @@ export class FingerprintTable {
    * state of an earlier level (NO_KEY) is never claimed.
    */
   claim(slot: number, k: number): boolean {
-    const keys = this.key;
-    let cur = Atomics.load(keys, slot);
+    const w = this.slots;
+    const at = slot * this.stride + KEY;
+    let cur = Atomics.load(w, at);
     while (k < cur && cur !== NO_KEY) {
-      const prev = Atomics.compareExchange(keys, slot, cur, k);
+      const prev = Atomics.compareExchange(w, at, cur, k);
       if (prev === cur) return true;
       cur = prev;
     }
     return false;
   }
 
-  private sameEncoding(s: number, enc: Uint8Array, start: number, len: number, arena: Arena): boolean {
-    const off = Atomics.load(this.aux!, s);
+  private sameEncoding(base: number, enc: Uint8Array, start: number, len: number, arena: Arena): boolean {
+    const off = Atomics.load(this.slots, base + AUX);
     if (arena.lengthAt(off) !== len) return false;
     const b = arena.bytes;
-    const base = off + 4;
-    for (let i = 0; i < len; i++) if (b[base + i] !== enc[start + i]) return false;
+    const from = off + 4;
+    for (let i = 0; i < len; i++) if (b[from + i] !== enc[start + i]) return false;
     return true;
   }
 
@@ -296,21 +328,22 @@ export class FingerprintTable {
    * entry's new slot, for the claims and inserts already recorded. Single-threaded: no level may be running.
    */
   rehashed(capacity: number, shared: boolean): { table: FingerprintTable; slotMap: Int32Array } {
-    const next = FingerprintTable.create(capacity, shared, this.aux !== undefined);
-    const { lo, hi, key, aux } = this;
+    const next = FingerprintTable.create(capacity, shared, this.exact);
+    const stride = this.stride;
+    const from = this.slots;
+    const to = next.slots;
     const slotMap = new Int32Array(this.capacity).fill(-1);
     const nmask = next.mask;
     let used = 0;
     for (let s = 0; s < this.capacity; s++) {
-      const l = lo[s]!;
+      const b = s * stride;
+      const l = from[b + LO]!;
       if (l === 0) continue;
-      const h = hi[s]!;
+      const h = from[b + HI]!;
       let t = (l ^ Math.imul(h, 0x9e3779b1)) & nmask;
-      while (next.lo[t] !== 0) t = (t + 1) & nmask;
-      next.lo[t] = l;
-      next.hi[t] = h;
-      next.key[t] = key[s]!;
-      if (aux) next.aux![t] = aux[s]!;
+      while (to[t * stride + LO] !== 0) t = (t + 1) & nmask;
+      const nb = t * stride;
+      for (let i = 0; i < stride; i++) to[nb + i] = from[b + i]!;
       slotMap[s] = t;
       used++;
     }
@@ -318,7 +351,6 @@ export class FingerprintTable {
     next.meta[META_COLLISIONS] = this.meta[META_COLLISIONS]!;
     return { table: next, slotMap };
   }
-
 }
 
 /** Parent index and action index per state, in breadth-first order; grows by doubling. Main thread only. */

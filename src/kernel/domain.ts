@@ -13,7 +13,7 @@
  */
 import type { Domain, Kernel, Pfn, PtEntry } from './types.ts';
 import type { PageTableLayout } from './profiles.ts';
-import { allocFrame, frameAt, freeFrame, setFrame } from './frames.ts';
+import { allocFrame, frameAt, frameTx, type FrameTx } from './frames.ts';
 
 /** One leaf translation: [iova, iova + size) -> [phys, phys + size) with prot. */
 export interface Translation {
@@ -101,13 +101,13 @@ export function domainFree(k: Kernel, id: number): Kernel {
   const d = domainById(k, id);
   let k1 = k;
   if (d.top !== null) {
-    const tables: Pfn[] = [];
-    const collect = (pfn: Pfn): void => {
-      tables.push(pfn);
-      for (const e of frameAt(k, pfn).table ?? []) if (e.kind === 'table') collect(e.pfn);
+    const tx = frameTx(k);
+    const free = (pfn: Pfn): void => {
+      for (const e of tx.get(pfn).table ?? []) if (e.kind === 'table') free(e.pfn);
+      tx.free(pfn);
     };
-    collect(d.top);
-    for (const pfn of tables) k1 = freeFrame(k1, pfn);
+    free(d.top);
+    k1 = tx.commit(k);
   }
   return { ...k1, domains: k1.domains.filter((x) => x.id !== id) };
 }
@@ -156,14 +156,6 @@ function findEntry(entries: PtEntry[], index: number): number {
   return lo;
 }
 
-function withEntry(entries: PtEntry[], e: PtEntry): PtEntry[] {
-  const at = findEntry(entries, e.index);
-  const out = entries.slice();
-  if (entries[at]?.index === e.index) out[at] = e;
-  else out.splice(at, 0, e);
-  return out;
-}
-
 function tableIndex(d: Domain, level: number, iova: bigint): number {
   const shift = d.levels[level] ?? 0;
   const top = d.levels.length - 1;
@@ -173,14 +165,19 @@ function tableIndex(d: Domain, level: number, iova: bigint): number {
   return Number(idx & ((1n << BigInt(width)) - 1n));
 }
 
-function mapLeaf(k: Kernel, d: Domain, iova: bigint, phys: bigint, size: bigint, prot: number): Kernel {
+/** Inserts `e` into the sorted `entries` in place (a map walks in iova order, so this is mostly a push). */
+function insertEntry(entries: PtEntry[], at: number, e: PtEntry): void {
+  if (at === entries.length) entries.push(e);
+  else entries.splice(at, 0, e);
+}
+
+function mapLeaf(tx: FrameTx, d: Domain, iova: bigint, phys: bigint, size: bigint, prot: number): void {
   const leafLevel = d.levels.findIndex((s) => 1n << BigInt(s) === size);
   if (leafLevel < 0 || d.top === null) throw new Error(`model bug: leaf size ${size} not a level of domain ${d.id}`);
-  let k1 = k;
   let table = d.top;
   for (let level = d.levels.length - 1; level > leafLevel; level--) {
     const idx = tableIndex(d, level, iova);
-    const entries = frameAt(k1, table).table ?? [];
+    const entries = tx.get(table).table ?? [];
     const at = findEntry(entries, idx);
     const e = entries[at];
     if (e && e.index === idx) {
@@ -188,31 +185,36 @@ function mapLeaf(k: Kernel, d: Domain, iova: bigint, phys: bigint, size: bigint,
       table = e.pfn;
       continue;
     }
-    const [k2, child] = allocFrame(k1, `pt:d${d.id}:l${level - 1}`, { kind: 'pagetable', domain: d.id }, []);
-    const parent = frameAt(k2, table);
-    k1 = setFrame(k2, table, { ...parent, table: withEntry(parent.table ?? [], { index: idx, kind: 'table', pfn: child }) });
+    const child = tx.alloc(`pt:d${d.id}:l${level - 1}`, { kind: 'pagetable', domain: d.id }, []);
+    insertEntry(tx.entries(table), at, { index: idx, kind: 'table', pfn: child });
     table = child;
   }
   const idx = tableIndex(d, leafLevel, iova);
-  const f = frameAt(k1, table);
-  const entries = f.table ?? [];
+  const entries = tx.entries(table);
   const at = findEntry(entries, idx);
   if (entries[at]?.index === idx) throw new Error(`model bug: domain ${d.id} maps iova ${iova} twice`);
-  return setFrame(k1, table, { ...f, table: withEntry(entries, { index: idx, kind: 'leaf', phys, prot }) });
+  insertEntry(entries, at, { index: idx, kind: 'leaf', phys, prot });
+}
+
+/**
+ * iommu_map() inside a batch of frame writes: maps [iova, iova + size) to [paddr, ...) with `prot`, in leaves chosen
+ * by `layout`. A caller mapping many ranges (one area, page run by page run) shares one batch.
+ */
+export function iommuMapTx(tx: FrameTx, d: Domain, iova: bigint, paddr: bigint, size: bigint, prot: number, layout: PageTableLayout): void {
+  let addr = iova;
+  let pa = paddr;
+  for (const pg of leafSizes(d.pgsizeBitmap, iova, paddr, size, layout)) {
+    mapLeaf(tx, d, addr, pa, pg, prot);
+    addr += pg;
+    pa += pg;
+  }
 }
 
 /** iommu_map(): maps [iova, iova + size) to [paddr, ...) with `prot`, in leaves chosen by `layout`. */
 export function iommuMap(k: Kernel, domainId: number, iova: bigint, paddr: bigint, size: bigint, prot: number, layout: PageTableLayout): Kernel {
-  const d = domainById(k, domainId);
-  let k1 = k;
-  let addr = iova;
-  let pa = paddr;
-  for (const pg of leafSizes(d.pgsizeBitmap, iova, paddr, size, layout)) {
-    k1 = mapLeaf(k1, d, addr, pa, pg, prot);
-    addr += pg;
-    pa += pg;
-  }
-  return k1;
+  const tx = frameTx(k);
+  iommuMapTx(tx, domainById(k, domainId), iova, paddr, size, prot, layout);
+  return tx.commit(k);
 }
 
 /**
@@ -222,10 +224,12 @@ export function iommuMap(k: Kernel, domainId: number, iova: bigint, paddr: bigin
 export function iommuUnmap(k: Kernel, domainId: number, iova: bigint, last: bigint): Kernel {
   const d = domainById(k, domainId);
   if (d.top === null) return k;
-  const walk = (k0: Kernel, table: Pfn, level: number, base: bigint): Kernel => {
+  const tx = frameTx(k);
+  let changedAny = false;
+  // Rewrites a table only when it lost an entry.
+  const walk = (table: Pfn, level: number, base: bigint): void => {
     const shift = BigInt(d.levels[level] ?? 0);
-    let k1 = k0;
-    let entries = frameAt(k1, table).table ?? [];
+    const entries = tx.get(table).table ?? [];
     const kept: PtEntry[] = [];
     let changed = false;
     for (const e of entries) {
@@ -240,17 +244,17 @@ export function iommuUnmap(k: Kernel, domainId: number, iova: bigint, last: bigi
         changed = true;
         continue;
       }
-      k1 = walk(k1, e.pfn, level - 1, start);
-      if ((frameAt(k1, e.pfn).table ?? []).length === 0) {
-        k1 = freeFrame(k1, e.pfn);
+      walk(e.pfn, level - 1, start);
+      if ((tx.get(e.pfn).table ?? []).length === 0) {
+        tx.free(e.pfn);
         changed = true;
       } else kept.push(e);
     }
-    if (!changed) return k1;
-    entries = kept;
-    return setFrame(k1, table, { ...frameAt(k1, table), table: entries });
+    if (changed) tx.set(table, { ...tx.get(table), table: kept });
+    changedAny ||= changed;
   };
-  return walk(k, d.top, d.levels.length - 1, 0n);
+  walk(d.top, d.levels.length - 1, 0n);
+  return changedAny ? tx.commit(k) : k;
 }
 
 /** Every leaf translation of the domain, sorted by iova (what the hardware would translate). */

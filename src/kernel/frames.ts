@@ -58,7 +58,6 @@ export function releaseDataFrame(k: Kernel, pfn: Pfn): Kernel {
   return setFrame(k, pfn, { ...f, owner: { kind: 'detached' } });
 }
 
-
 /**
  * A batch of frame writes inside one kernel function: the frame table is copied once, written in place, and only
  * `commit()` hands out the new table. Nothing else sees the copy before then, so the kernel stays immutable from the
@@ -73,6 +72,13 @@ export interface FrameTx {
   free(pfn: Pfn): void;
   /** Adds `delta` pins; a detached frame is freed at zero pins (as pinFrame()). */
   pin(pfn: Pfn, delta: number): void;
+  /** As releaseDataFrame(): freed unless pinned, else detached. */
+  release(pfn: Pfn): void;
+  /**
+   * The entries of page-table frame `pfn`, writable in place until commit(): copied on the first call of this batch
+   * (so that a map of many leaves into one table copies it once), the same array afterwards.
+   */
+  entries(pfn: Pfn): PtEntry[];
   /** The kernel with the written frame table (trailing free frames trimmed). */
   commit(k: Kernel): Kernel;
 }
@@ -80,6 +86,8 @@ export interface FrameTx {
 /** Starts a batch of frame writes on `k`'s frame table. */
 export function frameTx(k: Kernel): FrameTx {
   const frames = k.frames.slice();
+  // Frames whose `table` array belongs to this batch (allocated here, or copied by entries()).
+  const owned = new Set<Pfn>();
   let lowest = 0;
   const tx: FrameTx = {
     get(pfn) {
@@ -90,14 +98,17 @@ export function frameTx(k: Kernel): FrameTx {
     alloc(label, owner, table = null) {
       while (lowest < frames.length && frames[lowest] !== null) lowest++;
       const pfn = lowest;
-      frames[pfn] = { label, owner, pins: 0, table };
+      frames[pfn] = { label, owner, pins: 0, table: table === null ? null : table.slice() };
+      owned.add(pfn);
       return pfn;
     },
     set(pfn, frame) {
       frames[pfn] = frame;
+      owned.delete(pfn);
     },
     free(pfn) {
       frames[pfn] = null;
+      owned.delete(pfn);
       if (pfn < lowest) lowest = pfn;
     },
     pin(pfn, delta) {
@@ -106,6 +117,20 @@ export function frameTx(k: Kernel): FrameTx {
       if (pins < 0) throw new Error(`model bug: frame ${pfn} unpinned below zero`);
       if (pins === 0 && f.owner.kind === 'detached') tx.free(pfn);
       else frames[pfn] = { ...f, pins };
+    },
+    release(pfn) {
+      const f = tx.get(pfn);
+      if (f.pins === 0) tx.free(pfn);
+      else frames[pfn] = { ...f, owner: { kind: 'detached' } };
+    },
+    entries(pfn) {
+      const f = tx.get(pfn);
+      if (f.table === null) throw new Error(`model bug: frame ${pfn} is not a page table`);
+      if (owned.has(pfn)) return f.table;
+      const table = f.table.slice();
+      frames[pfn] = { ...f, table };
+      owned.add(pfn);
+      return table;
     },
     commit(k0) {
       while (frames.length > 0 && frames[frames.length - 1] === null) frames.pop();

@@ -19,7 +19,8 @@ import { PROFILES } from './profiles.ts';
 import { U64_MAX, ULONG_MAX, SIZE_MAX } from './uapi.ts';
 import { fail, failPartial, isFail, type Fail } from './outcome.ts';
 import { ctxOf, objectOf, putObject } from './main.ts';
-import { domainById, iommuMap, iommuUnmap, minPageSize } from './domain.ts';
+import { domainById, iommuMapTx, iommuUnmap, minPageSize } from './domain.ts';
+import { frameTx } from './frames.ts';
 import { areaIndexRange, pagesById, pagesPinRange, pagesPut, pagesUnpinUnneeded, pagesUpdatePinned, pinnedPfn } from './pages.ts';
 
 const MASK = U64_MAX;
@@ -176,7 +177,8 @@ function areaMapDomain(k: Kernel, ictx: number, area: Area, domainId: number, di
     const pfn = pfns.get(index);
     return pfn !== undefined ? pfn : pinnedPfn(p, index);
   };
-  let k1 = k;
+  const d = domainById(k, domainId);
+  const tx = frameTx(k);
   let iova = area.iova;
   let index = first;
   while (index <= last) {
@@ -189,12 +191,12 @@ function areaMapDomain(k: Kernel, ictx: number, area: Area, domainId: number, di
     const paddr = BigInt(pfn0) * PAGE + pageOffset;
     if (disableLargePages) {
       // batch_iommu_map_small(): PAGE_SIZE at a time, so that VFIO-compat cuts can unmap any page.
-      for (let off = 0n; off < next - iova; off += PAGE) k1 = iommuMap(k1, domainId, iova + off, paddr + off, PAGE, area.prot, layout);
-    } else k1 = iommuMap(k1, domainId, iova, paddr, next - iova, area.prot, layout);
+      for (let off = 0n; off < next - iova; off += PAGE) iommuMapTx(tx, d, iova + off, paddr + off, PAGE, area.prot, layout);
+    } else iommuMapTx(tx, d, iova, paddr, next - iova, area.prot, layout);
     iova = next;
     index += n;
   }
-  return k1;
+  return tx.commit(k);
 }
 
 /**

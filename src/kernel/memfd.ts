@@ -9,7 +9,7 @@
  */
 import { F_SEALS, type U64 } from './uapi.ts';
 import type { Kernel, MemfdFile, Pfn } from './types.ts';
-import { allocFrame, frameAt, releaseDataFrame } from './frames.ts';
+import { frameAt, frameTx, type FrameTx } from './frames.ts';
 import { fileById, putFile } from './files.ts';
 import { fail, type Fail } from './outcome.ts';
 
@@ -23,16 +23,44 @@ export function memfdById(k: Kernel, id: number): MemfdFile {
   return f;
 }
 
-/** The frame of page `index` of memfd `id`, allocating a zeroed page if it has none yet (shmem_get_folio, SGP_CACHE). */
-export function memfdPageFrame(k: Kernel, id: number, index: number): [Kernel, Pfn] {
-  const m = memfdById(k, id);
-  const have = m.pages.find((p) => p.index === index);
-  if (have) return [k, have.pfn];
-  const [k1, pfn] = allocFrame(k, `${m.name}:${index}`, { kind: 'memfd', file: id, index });
-  const pages = [...m.pages, { index, pfn }].sort((a, b) => a.index - b.index);
-  return [putFile(k1, { ...m, pages }), pfn];
+/** Page-cache lookups of one memfd inside a batch of frame writes (pages.ts pins many pages at once). */
+export interface MemfdPageBatch {
+  /** The frame of page `index`, allocating a zeroed page if it has none yet (shmem_get_folio(), SGP_CACHE). */
+  frame(index: number): Pfn;
+  /** The kernel with the pages allocated by frame() in the memfd's page cache. */
+  commit(k: Kernel): Kernel;
 }
 
+/** Starts page-cache lookups of memfd `id` whose new frames go through `tx`. */
+export function memfdPageBatch(k: Kernel, id: number, tx: FrameTx): MemfdPageBatch {
+  const m = memfdById(k, id);
+  const added = new Map<number, Pfn>();
+  return {
+    frame(index) {
+      // m.pages is sorted by index: binary search it, then the pages this batch added.
+      let lo = 0;
+      let hi = m.pages.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((m.pages[mid]?.index ?? 0) < index) lo = mid + 1;
+        else hi = mid;
+      }
+      const have = m.pages[lo];
+      if (have && have.index === index) return have.pfn;
+      const got = added.get(index);
+      if (got !== undefined) return got;
+      const pfn = tx.alloc(`${m.name}:${index}`, { kind: 'memfd', file: id, index });
+      added.set(index, pfn);
+      return pfn;
+    },
+    commit(k1) {
+      if (added.size === 0) return k1;
+      const pages = [...m.pages];
+      for (const [index, pfn] of added) pages.push({ index, pfn });
+      return putFile(k1, { ...memfdById(k1, id), pages: pages.sort((x, y) => x.index - y.index) });
+    },
+  };
+}
 
 /**
  * ftruncate() on a memfd: shmem_setattr(). F_SEAL_SHRINK / F_SEAL_GROW refuse a size change (EPERM); pages wholly
@@ -44,13 +72,13 @@ export function shmemSetattrSize(k: Kernel, id: number, size: U64): Kernel | Fai
     return fail('shmem_setattr:sealed');
   }
   const keep = (size + k.pageSize - 1n) / k.pageSize;
-  let k1 = k;
+  const tx = frameTx(k);
   const kept: { index: number; pfn: Pfn }[] = [];
   for (const p of m.pages) {
     if (BigInt(p.index) < keep) kept.push(p);
-    else k1 = releaseDataFrame(k1, p.pfn);
+    else tx.release(p.pfn);
   }
-  return putFile(k1, { ...memfdById(k1, id), size, pages: kept });
+  return putFile(tx.commit(k), { ...m, size, pages: kept });
 }
 
 /** memfd_fcntl(F_ADD_SEALS) then memfd_add_seals(), in the kernel's order of checks. */
@@ -71,8 +99,8 @@ export function memfdAddSeals(k: Kernel, id: number, seals: number): Kernel | Fa
 
 /** Last reference to the memfd went away: its pages leave it (freed, or detached while pinned). */
 export function memfdRelease(k: Kernel, id: number): Kernel {
-  let k1 = k;
-  for (const p of memfdById(k, id).pages) k1 = releaseDataFrame(k1, p.pfn);
-  return k1;
+  const tx = frameTx(k);
+  for (const p of memfdById(k, id).pages) tx.release(p.pfn);
+  return tx.commit(k);
 }
 

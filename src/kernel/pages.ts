@@ -16,9 +16,9 @@
  *   RLIMIT_MEMLOCK) or MM (mm->locked_vm via __account_locked_vm()); mm->pinned_vm counts every mode.
  */
 import type { IommufdCtx, IoptPages, Kernel, Pfn } from './types.ts';
-import { allocFrame, pinFrame } from './frames.ts';
+import { frameTx, type FrameTx } from './frames.ts';
 import { findFile, fput } from './files.ts';
-import { memfdPageFrame } from './memfd.ts';
+import { memfdPageBatch } from './memfd.ts';
 import { fail, isFail, type Fail } from './outcome.ts';
 import { ctxOf, withCtx } from './main.ts';
 
@@ -65,60 +65,98 @@ export function pagesPut(k: Kernel, ictx: number, id: number): Kernel {
   return p.file !== null ? fput(k1, p.file) : k1;
 }
 
-/** Resolves the frame backing USER index `index` (pin_user_pages_fast() faults a touched page in), or EFAULT. */
-function userPageFrame(k: Kernel, p: IoptPages, index: number): [Kernel, Pfn] | Fail {
-  const va = (p.uptr + BigInt(index) * k.pageSize) & 0xffff_ffff_ffff_ffffn;
-  const buffers = k.process.buffers;
-  for (let b = 0; b < buffers.length; b++) {
-    const buf = buffers[b];
-    if (!buf) continue;
-    const end = buf.va + BigInt(buf.pages) * k.pageSize;
-    if (va < buf.va || va >= end) continue;
-    const page = Number((va - buf.va) / k.pageSize);
-    if (buf.holes.includes(page)) return fail('pfn_reader_user_pin:fault');
-    const have = buf.frames.find((f) => f.index === page);
-    if (have) return [k, have.pfn];
-    const [k1, pfn] = allocFrame(k, `${buf.name}:${page}`, { kind: 'buffer', buffer: buf.name, index: page });
-    const frames = [...buf.frames, { index: page, pfn }].sort((x, y) => x.index - y.index);
-    const nb = buffers.slice();
-    nb[b] = { ...buf, frames };
-    return [{ ...k1, process: { ...k1.process, buffers: nb } }, pfn];
-  }
-  return fail('pfn_reader_user_pin:fault');
+/** Resolves index -> frame for one pin batch; commit() records the pages it faulted in with their owner. */
+interface PageSource {
+  frame(index: number): Pfn | Fail;
+  commit(k: Kernel): Kernel;
 }
 
-/** Resolves the frame backing FILE index `index` (memfd_pin_folios()), or EINVAL. */
-function filePageFrame(k: Kernel, p: IoptPages, index: number): [Kernel, Pfn] | Fail {
+/** USER pages: pin_user_pages_fast() faults a touched page of a config buffer in; a hole or no buffer is EFAULT. */
+function userPageSource(k: Kernel, p: IoptPages, tx: FrameTx): PageSource {
+  // Virtual page numbers in numbers; the VA wraps at 2^64, i.e. at VPAGES pages (a power of two, at most 2^53 with
+  // 2 KiB pages). A sum below VPAGES is exact; one at or above it is redone in bigint.
+  const VPAGES = Number((1n << 64n) / k.pageSize);
+  const uptrPage = Number(p.uptr / k.pageSize);
+  const buffers = k.process.buffers.map((buf, b) => ({ buf, b, first: Number(buf.va / k.pageSize) }));
+  const known = new Map<number, Map<number, Pfn>>();
+  const added = new Map<number, { index: number; pfn: Pfn }[]>();
+  return {
+    frame(index) {
+      let vpage = uptrPage + index;
+      if (vpage >= VPAGES) vpage = Number((BigInt(uptrPage) + BigInt(index)) % BigInt(VPAGES));
+      for (const { buf, b, first } of buffers) {
+        if (vpage < first || vpage >= first + buf.pages) continue;
+        const page = vpage - first;
+        if (buf.holes.includes(page)) return fail('pfn_reader_user_pin:fault');
+        let pfns = known.get(b);
+        if (!pfns) known.set(b, (pfns = new Map(buf.frames.map((f) => [f.index, f.pfn]))));
+        const have = pfns.get(page);
+        if (have !== undefined) return have;
+        const pfn = tx.alloc(`${buf.name}:${page}`, { kind: 'buffer', buffer: buf.name, index: page });
+        pfns.set(page, pfn);
+        let list = added.get(b);
+        if (!list) added.set(b, (list = []));
+        list.push({ index: page, pfn });
+        return pfn;
+      }
+      return fail('pfn_reader_user_pin:fault');
+    },
+    commit(k1) {
+      if (added.size === 0) return k1;
+      const nb = k.process.buffers.slice();
+      for (const [b, list] of added) {
+        const buf = nb[b];
+        if (buf) nb[b] = { ...buf, frames: [...buf.frames, ...list].sort((x, y) => x.index - y.index) };
+      }
+      return { ...k1, process: { ...k1.process, buffers: nb } };
+    },
+  };
+}
+
+/** FILE pages: memfd_pin_folios() allocates a missing page inside i_size; past it, or not a memfd, is EINVAL. */
+function filePageSource(k: Kernel, p: IoptPages, tx: FrameTx): PageSource {
   const f = p.file === null ? undefined : findFile(k, p.file);
-  if (!f || f.kind !== 'memfd') return fail('memfd_pin_folios:not-memfd');
-  const fileIndex = p.start / k.pageSize + BigInt(index);
-  // memfd_pin_folios(): `end >= i_size_read()` is EINVAL, end being the last byte of the page to pin.
-  if ((fileIndex + 1n) * k.pageSize > f.size) return fail('memfd_pin_folios:beyond-eof');
-  return memfdPageFrame(k, f.id, Number(fileIndex));
+  if (!f || f.kind !== 'memfd') return { frame: () => fail('memfd_pin_folios:not-memfd'), commit: (k1) => k1 };
+  const batch = memfdPageBatch(k, f.id, tx);
+  // memfd_pin_folios(): `end >= i_size_read()` is EINVAL, end being the last byte of the page to pin, so only pages
+  // wholly inside i_size pin: file index < floor(i_size / PAGE_SIZE). (Index arithmetic in numbers is exact: a byte
+  // offset below 2^64 is a page index below 2^52, and so is `index`, so their sum stays below 2^53.)
+  const whole = f.size / k.pageSize;
+  const first = Number(p.start / k.pageSize);
+  return {
+    frame(index) {
+      const fileIndex = first + index;
+      if (BigInt(fileIndex) >= whole) return fail('memfd_pin_folios:beyond-eof');
+      return batch.frame(fileIndex);
+    },
+    commit: (k1) => batch.commit(k1),
+  };
 }
 
 /**
  * Pins every index of [first, last] not pinned yet (pfn_reader_user_pin()), in index order. Returns the kernel and
- * the number of newly pinned indexes, or the first failure (the caller then keeps its old kernel: nothing pinned).
+ * the number of newly pinned indexes, or the first failure (the caller then keeps its old kernel: nothing pinned,
+ * and the pages faulted in on the way are not kept either, a modelling simplification: the kernel would leave them
+ * in the page cache / process, which no iommufd outcome observes).
  */
 export function pagesPinRange(k: Kernel, ictx: number, id: number, first: number, last: number): [Kernel, number] | Fail {
-  let k1 = k;
-  let p = pagesById(ctxOf(k1, ictx), id);
+  const p = pagesById(ctxOf(k, ictx), id);
+  const have = new Set(p.pinned.map((x) => x.index));
+  const tx = frameTx(k);
+  const source = p.type === 'user' ? userPageSource(k, p, tx) : filePageSource(k, p, tx);
   const pinned = p.pinned.slice();
-  const have = new Set(pinned.map((x) => x.index));
   let added = 0;
   for (let index = first; index <= last; index++) {
     if (have.has(index)) continue;
-    const r = p.type === 'user' ? userPageFrame(k1, p, index) : filePageFrame(k1, p, index);
-    if (isFail(r)) return r;
-    const [k2, pfn] = r;
-    k1 = pinFrame(k2, pfn, 1);
+    const pfn = source.frame(index);
+    if (typeof pfn !== 'number') return pfn;
+    tx.pin(pfn, 1);
     pinned.push({ index, pfn });
     added++;
   }
   if (added === 0) return [k, 0];
-  p = pagesById(ctxOf(k1, ictx), id);
   pinned.sort((a, b) => a.index - b.index);
+  const k1 = source.commit(tx.commit(k));
   return [putPages(k1, ictx, { ...p, pinned, npinned: p.npinned + added }), added];
 }
 
@@ -181,19 +219,18 @@ export function pagesUnpinUnneeded(k: Kernel, ictx: number, id: number): Kernel 
   if (p.npinned === 0) return k;
   const need = pagesRequired(k, ictx, id);
   const needed = (i: number): boolean => need.some(([a, b]) => i >= a && i <= b);
-  let k1 = k;
+  const tx = frameTx(k);
   const kept: { index: number; pfn: Pfn }[] = [];
   let dropped = 0;
   for (const x of p.pinned) {
     if (needed(x.index)) kept.push(x);
     else {
-      k1 = pinFrame(k1, x.pfn, -1);
+      tx.pin(x.pfn, -1);
       dropped++;
     }
   }
   if (dropped === 0) return k;
-  const p1 = pagesById(ctxOf(k1, ictx), id);
-  k1 = putPages(k1, ictx, { ...p1, pinned: kept, npinned: p1.npinned - dropped });
+  const k1 = putPages(tx.commit(k), ictx, { ...p, pinned: kept, npinned: p.npinned - dropped });
   const r = pagesUpdatePinned(k1, ictx, id, dropped, false);
   if (isFail(r)) throw new Error('model bug: uncharge failed');
   return r;

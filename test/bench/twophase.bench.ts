@@ -6,7 +6,7 @@
  * the issue's targets, and the cost of counting coverage. `--json` prints the figures as one JSON object instead.
  *
  * Options: --json; --n N (the big size, default 8); --adjacency-n N (default 6); --adjacency-timeout S (default
- * 300); --repeat K (best of K timed runs, default 1). Timing excludes loading and compiling the model and starting
+ * 300); --repeat K (best of K timed runs, default 3). Timing excludes loading and compiling the model and starting
  * the worker threads (reported apart); SPIN's time is pan's own "elapsed time". The machine's load average is
  * printed with the figures: other processes on a 2-core machine skew every rate here.
  *
@@ -38,7 +38,7 @@ const json = args.includes('--json');
 const bigN = flag('--n', 8);
 const adjN = flag('--adjacency-n', 6);
 const adjTimeout = flag('--adjacency-timeout', 300);
-const repeat = flag('--repeat', 1);
+const repeat = flag('--repeat', 3);
 
 interface Run {
   tool: string;
@@ -81,11 +81,17 @@ function record(tool: string, n: number, workers: number, r: { states: number; t
 }
 
 /** handover on the XState machine, best of `repeat`; workers = 1 runs on this thread. */
-async function handover(n: number, workers: number, observe = false): Promise<{ result: SearchResult<unknown, unknown>; seconds: number; startup: number }> {
-  const source = { module: MACHINE, export: 'twoPhaseModel', args: [n] };
+async function handover(
+  n: number,
+  workers: number,
+  observe = false,
+  style: 'per-rm' | 'payload' = 'per-rm',
+  reps = repeat,
+): Promise<{ result: SearchResult<unknown, unknown>; seconds: number; startup: number }> {
+  const source = { module: MACHINE, export: 'twoPhaseModel', args: [n, style] };
   const spec = await loadSearchSpec(source);
   let best: { result: SearchResult<unknown, unknown>; seconds: number; startup: number } | undefined;
-  for (let k = 0; k < repeat; k++) {
+  for (let k = 0; k < reps; k++) {
     let result: SearchResult<unknown, unknown>;
     let seconds: number;
     let startup = 0;
@@ -194,6 +200,16 @@ const twoRun = record('handover', bigN, 2, {
   bytesPerState: two.result.bytesPerState,
   note: `+${two.startup.toFixed(2)} s to start the workers (not timed)`,
 });
+// The same machine written with payload events ({ type: 'RMPrepare', rm }): every region checks every rm event.
+const payload = await handover(bigN, 1, false, 'payload', 1);
+check(`handover N=${bigN}, payload events`, payload.result.distinctStates, TLC_COUNTS[bigN]!);
+record('handover', bigN, 1, {
+  states: payload.result.distinctStates,
+  transitions: payload.result.transitions,
+  seconds: payload.seconds,
+  bytesPerState: payload.result.bytesPerState,
+  note: "payload events ({ type: 'RMPrepare', rm }), one run",
+});
 const spinBig = spin(bigN);
 let spinRun: Run | undefined;
 if ('states' in spinBig) {
@@ -204,8 +220,9 @@ if ('states' in spinBig) {
 }
 
 // Coverage counting cost (issue 7): the same search with the StepObserver on.
-const observed = await handover(Math.min(bigN, 7), 1, true);
-const plain = bigN === 7 ? one : await handover(7, 1);
+const covN = Math.min(bigN, 7);
+const observed = await handover(covN, 1, true);
+const plain = bigN === covN ? one : await handover(covN, 1);
 const coverageSlowdown = observed.seconds / plain.seconds - 1;
 
 const load1 = loadavg();
@@ -242,7 +259,7 @@ if (json) {
   line(`2 workers / 1 worker (states/s, N=${bigN})`, targets.twoWorkersVsOne, 'higher');
   line(`bytes per stored state (N=${bigN})`, targets.bytesPerState, 'lower', 'B');
   line(`handover / getAdjacencyMap (states/s, N=${adjN})`, targets.vsGetAdjacencyMap, 'higher');
-  line(`coverage counting slowdown (N=${Math.min(bigN, 7)}, 1 worker)`, targets.coverageSlowdown, 'lower', '%');
+  line(`coverage counting slowdown (N=${covN}, 1 worker)`, targets.coverageSlowdown, 'lower', '%');
   console.log(`\n  load average after: ${load1.map((x) => x.toFixed(2)).join(' ')}`);
   for (const f of failures) console.log(`FAILED: ${f}`);
 }

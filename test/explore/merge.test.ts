@@ -20,9 +20,9 @@ describe('mergeLevel', () => {
   it('orders new states by their smallest (frontier index, action index), whichever thread found them', () => {
     const t = FingerprintTable.create(16, false, false);
     // Slots 1, 2, 3 are new; their final keys (smallest reaching frontier index) are 5, 0, 5.
-    t.key[1] = 5;
-    t.key[2] = 0;
-    t.key[3] = 5;
+    t.setKey(1, 5);
+    t.setKey(2, 0);
+    t.setKey(3, 5);
     // Thread A expanded indexes 0 and 5 (claims of one index in action order); thread B expanded index 7 and
     // inserted slot 1 first, then lost it to A's smaller index.
     const a = output([2, 0, 1, 3, 5, 0, 1, 5, 2], [2, 100, 3, 300]);
@@ -32,12 +32,12 @@ describe('mergeLevel', () => {
     expect([...m.parent]).toEqual([0, 5, 5]);
     expect([...m.action]).toEqual([1, 0, 2]);
     expect([...m.offsets]).toEqual([100, 300, 200]);
-    expect([t.key[1], t.key[2], t.key[3]]).toEqual([NO_KEY, NO_KEY, NO_KEY]);
+    expect([t.keyAt(1), t.keyAt(2), t.keyAt(3)]).toEqual([NO_KEY, NO_KEY, NO_KEY]);
   });
 
   it('detects a corrupted store (a new state without a winning claim)', () => {
     const t = FingerprintTable.create(16, false, false);
-    t.key[1] = 3;
+    t.setKey(1, 3);
     expect(() => mergeLevel([output([1, 2, 0], [1, 10])], t, 4, (n) => new Int32Array(n))).toThrow(/corrupted/);
   });
 });

@@ -9,7 +9,7 @@ describe('FingerprintTable', () => {
     const a = Arena.create(256, false);
     const s = t.insert(5, 7, 3, enc(1, 2, 3), 0, 3, a);
     expect(s).toBeGreaterThanOrEqual(0);
-    expect(t.key[s]).toBe(3);
+    expect(t.keyAt(s)).toBe(3);
     expect(a.lengthAt(t.lastOffset)).toBe(3);
     expect([...a.bytes.subarray(t.lastOffset + 4, t.lastOffset + 7)]).toEqual([1, 2, 3]);
     expect(t.insert(5, 7, 9, enc(1, 2, 3), 0, 3, a)).toBe(-(s + 1));
@@ -25,8 +25,8 @@ describe('FingerprintTable', () => {
     expect(t.claim(s, 12)).toBe(false);
     expect(t.claim(s, 4)).toBe(true);
     expect(t.claim(s, 4)).toBe(false);
-    expect(t.key[s]).toBe(4);
-    t.key[s] = NO_KEY;
+    expect(t.keyAt(s)).toBe(4);
+    t.setKey(s, NO_KEY);
     expect(t.claim(s, 0)).toBe(false);
   });
 
@@ -77,7 +77,7 @@ describe('FingerprintTable', () => {
     for (let k = 1; k <= 10; k++) {
       const s = big.find(k * 7919, k, enc(k), 0, 1, a);
       expect(s).toBe(slotMap[slots[k - 1]!]);
-      expect(big.key[s]).toBe(k);
+      expect(big.keyAt(s)).toBe(k);
     }
   });
 

@@ -30,4 +30,21 @@ describe('pin-accounting', () => {
     f.pins += 1;
     expect(names(checkState(k))).toEqual(['pin-accounting']);
   });
+  it('reports an index pinned twice, even when the counts agree', () => {
+    const k = copy(smallWorld().k);
+    const p = ctxOf(k).pages[0];
+    const x = p?.pinned[1];
+    if (!p || !x) throw new Error('no pinned pages');
+    x.index = 0;
+    const pin = checkState(k).filter((v) => v.invariant === 'pin-accounting');
+    expect(pin.map((v) => v.message)).toEqual([expect.stringMatching(/page 0 is pinned twice/)]);
+  });
+  it('reports a pinned index that no area in a domain covers', () => {
+    const k = copy(smallWorld().k);
+    const x = ctxOf(k).pages[0]?.pinned[1];
+    if (!x) throw new Error('no pinned pages');
+    x.index = 5;
+    const pin = checkState(k).filter((v) => v.invariant === 'pin-accounting');
+    expect(pin.map((v) => v.message)).toEqual([expect.stringMatching(/page 5 is pinned but no domain references it/)]);
+  });
 });

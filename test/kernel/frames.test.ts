@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Kernel } from '../../src/kernel/index.ts';
-import { allocFrame, freeFrame, pinFrame, releaseDataFrame } from '../../src/kernel/frames.ts';
+import { allocFrame, frameTx, freeFrame, pinFrame, releaseDataFrame } from '../../src/kernel/frames.ts';
 import { World, deepFreeze } from './harness.ts';
 
 const empty = (): Kernel => deepFreeze(new World().k);
@@ -36,5 +36,36 @@ describe('frames', () => {
     k = pinFrame(k, p, -1);
     expect(k.frames).toEqual([]);
     expect(() => pinFrame(empty(), 0, 1)).toThrow(/model bug/);
+  });
+  it('a batch (frameTx) writes as the single-frame helpers do, copies a table once and leaves its input alone', () => {
+    let k = empty();
+    let t: number;
+    let d: number;
+    [k, t] = allocFrame(k, 'pt:d1:l0', { kind: 'pagetable', domain: 1 }, []);
+    [k, d] = allocFrame(k, 'g:0', { kind: 'memfd', file: 2, index: 0 });
+    k = deepFreeze(pinFrame(k, d, 1));
+    const tx = frameTx(k);
+    const e1 = tx.entries(t);
+    e1.push({ index: 0, kind: 'leaf', phys: 0x1000n, prot: 3 });
+    expect(tx.entries(t)).toBe(e1);
+    e1.push({ index: 1, kind: 'leaf', phys: 0x2000n, prot: 3 });
+    expect(() => tx.entries(d)).toThrow(/not a page table/);
+    tx.release(d);
+    const a = tx.alloc('x:0', { kind: 'detached' });
+    expect(a).toBe(2);
+    tx.free(a);
+    tx.pin(d, -1);
+    expect(tx.alloc('y:0', { kind: 'detached' })).toBe(1);
+    const k1 = tx.commit(k);
+    expect(k.frames[t]?.table).toEqual([]);
+    expect(k.frames[d]?.pins).toBe(1);
+    expect(k1.frames.map((f) => f?.label)).toEqual(['pt:d1:l0', 'y:0']);
+    expect(k1.frames[t]?.table?.map((e) => e.index)).toEqual([0, 1]);
+    // The same writes one by one.
+    let k2 = releaseDataFrame(k, d);
+    k2 = pinFrame(k2, d, -1);
+    k2 = allocFrame(k2, 'y:0', { kind: 'detached' })[0];
+    expect(k1.frames[1]).toEqual(k2.frames[1]);
+    expect(k2.frames.length).toBe(k1.frames.length);
   });
 });

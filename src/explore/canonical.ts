@@ -3,8 +3,9 @@
  * that two values encode alike exactly when they are the same value, and back.
  *
  * WHAT "THE SAME VALUE" MEANS HERE (sound first: two values a program can tell apart never encode alike)
- * - Plain objects: own enumerable string keys, sorted (UTF-16 code unit order), so key insertion order does not
- *   matter. A key holding `undefined` is kept (`{a: undefined}` and `{}` differ: `'a' in o` tells them apart).
+ * - Plain objects (prototype Object.prototype or null): enumerable string keys, sorted (UTF-16 code unit order),
+ *   so key insertion order does not matter. A key holding `undefined` is kept (`{a: undefined}` and `{}` differ:
+ *   `'a' in o` tells them apart). Symbol keys are not part of the value.
  * - Arrays: by index; a hole reads as `undefined` (the one place two distinguishable values merge: documented).
  * - Numbers: each number has one form; `-0` and `NaN` have their own tags (so `-0` survives decoding and every NaN
  *   is one value). Integers in [-2^32, 2^32) are varints, others 8 bytes.
@@ -53,7 +54,7 @@ export class CanonicalValueError extends Error {
     super(reason);
     this.name = 'CanonicalValueError';
   }
-  /** `reason at path.to[3].value` (the message is kept in step with the path as it is unwound). */
+  /** `reason at value.path.to[3]`, `root` naming the encoded value. */
   describe(root = 'value'): string {
     let p = root;
     for (const k of this.path) p += typeof k === 'number' ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;

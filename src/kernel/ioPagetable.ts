@@ -108,7 +108,8 @@ function checkRange(k: Kernel, start: bigint, last: bigint, length: bigint, alig
 /**
  * iopt_alloc_iova(): first fit over the allowed ranges (or [PAGE_SIZE, ULONG_MAX - PAGE_SIZE] when there are none,
  * so IOVA 0 is never returned) and the holes between reserved ranges and areas, aligned to
- * min(roundup_pow_of_two(length), 1 << ffs(addr)) capped at PAGE_SIZE (HPAGE_SIZE with THP), keeping addr's offset
+ * min(roundup_pow_of_two(length), 1UL << __ffs64(addr)) (addr's lowest set bit; __ffs64 counts from 0) capped at
+ * PAGE_SIZE (HPAGE_SIZE with THP, taken as 512 pages: x86-64's PMD size with 4 KiB pages), keeping addr's offset
  * inside its page.
  */
 export function ioptAllocIova(k: Kernel, ioas: IoasObject, addr: bigint, length: bigint): bigint | Fail {

@@ -159,22 +159,23 @@ function fmix32(h: number): number {
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * As fingerprintInto for `bytes[0, len)` when `words` is an Int32Array view on the same memory (so 4-byte
- * aligned): reads whole words, about twice as fast. Same result as fingerprintInto (on big-endian machines it
- * simply calls it).
+ * As fingerprintInto for `bytes[start, start + len)` when `words` is an Int32Array view on the same memory and
+ * `start` is a multiple of 4: reads whole words, about twice as fast. Same result as fingerprintInto (on
+ * big-endian machines it simply calls it).
  */
-export function fingerprintWordsInto(words: Int32Array, bytes: Uint8Array, len: number, out: Uint32Array): void {
-  if (!LITTLE_ENDIAN) {
-    fingerprintInto(bytes, 0, len, out);
+export function fingerprintWordsInto(words: Int32Array, bytes: Uint8Array, start: number, len: number, out: Uint32Array): void {
+  if (!LITTLE_ENDIAN || (start & 3) !== 0) {
+    fingerprintInto(bytes, start, start + len, out);
     return;
   }
+  const w0 = start >>> 2;
   let h1 = SEED | 0;
   let h2 = h1;
   let h3 = h1;
   let h4 = h1;
   const blocks = len >>> 4;
   for (let b = 0; b < blocks; b++) {
-    const w = b << 2;
+    const w = w0 + (b << 2);
     let k1 = words[w]!;
     let k2 = words[w + 1]!;
     let k3 = words[w + 2]!;
@@ -212,8 +213,8 @@ export function fingerprintWordsInto(words: Int32Array, bytes: Uint8Array, len: 
     h4 = (h4 + h1) | 0;
     h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
   }
-  const p = blocks << 4;
-  const rem = len - p;
+  const p = start + (blocks << 4);
+  const rem = start + len - p;
   if (rem > 0) {
     let k1 = 0;
     let k2 = 0;

@@ -61,9 +61,13 @@ export class Arena {
   /** top[0]: the next free byte. */
   readonly top: Int32Array;
 
+  /** Several threads append: the bump pointer moves by compare-and-swap. */
+  private readonly shared: boolean;
+
   constructor(buffers: ArenaBuffers) {
     this.bytes = new Uint8Array(buffers.bytes);
     this.top = new Int32Array(buffers.top);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && buffers.top instanceof SharedArrayBuffer;
   }
 
   /** A new empty arena of `capacity` bytes (at most 2^31 - 1). */
@@ -98,12 +102,18 @@ export class Arena {
   append(src: Uint8Array, start: number, len: number): number {
     const need = len + 4;
     const cap = this.bytes.length;
-    let off = Atomics.load(this.top, 0);
-    for (;;) {
+    const top = this.top;
+    let off = top[0]!;
+    if (this.shared) {
+      for (;;) {
+        if (off + need > cap) return ARENA_FULL;
+        const seen = Atomics.compareExchange(top, 0, off, off + need);
+        if (seen === off) break;
+        off = seen;
+      }
+    } else {
       if (off + need > cap) return ARENA_FULL;
-      const seen = Atomics.compareExchange(this.top, 0, off, off + need);
-      if (seen === off) break;
-      off = seen;
+      top[0] = off + need;
     }
     const b = this.bytes;
     b[off] = len & 0xff;
@@ -166,6 +176,8 @@ export class FingerprintTable {
    */
   private pending = 0;
   private readonly batch: number;
+  /** The slots live in shared memory (worker threads): publication goes through Atomics. */
+  private readonly shared: boolean;
 
   constructor(readonly bufs: TableBuffers) {
     this.capacity = bufs.capacity;
@@ -173,6 +185,7 @@ export class FingerprintTable {
     this.exact = bufs.exact;
     this.stride = bufs.exact ? 4 : 3;
     this.slots = new Int32Array(bufs.slots);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && bufs.slots instanceof SharedArrayBuffer;
     this.meta = new Int32Array(bufs.meta);
     this.hardLimit = Math.floor(this.capacity * 0.9);
     this.softLimit = Math.floor(this.capacity * 0.75);
@@ -241,12 +254,14 @@ export class FingerprintTable {
     const w = this.slots;
     const stride = this.stride;
     const mask = this.mask;
+    const shared = this.shared;
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     let off = -1;
     let collided = false;
     for (;;) {
       const base = s * stride;
-      let cur = Atomics.load(w, base + LO);
+      // A plain read: a stale 0 only sends us to the compare-and-swap below, which sees the truth.
+      let cur = w[base + LO]!;
       if (cur === 0) {
         if (Atomics.load(this.meta, META_USED) >= this.hardLimit) return TABLE_FULL;
         // The encoding goes in first, so that a full arena leaves the table untouched (the level then resumes
@@ -256,21 +271,25 @@ export class FingerprintTable {
           off = arena.append(enc, start, len);
           if (off === ARENA_FULL) return ARENA_FULL;
         }
-        cur = Atomics.compareExchange(w, base + LO, 0, lo);
+        if (shared) cur = Atomics.compareExchange(w, base + LO, 0, lo);
+        else w[base + LO] = lo;
         if (cur === 0) {
           if (++this.pending >= this.batch) this.flush();
           // Counted once per state that shares its fingerprint with a state inserted before it: k-1 for k
           // such states, whatever the insertion order.
           if (collided) Atomics.add(this.meta, META_COLLISIONS, 1);
           this.lastOffset = off;
-          Atomics.store(w, base + KEY, k);
-          if (stride === 4) Atomics.store(w, base + AUX, off);
-          Atomics.store(w, base + HI, hi);
+          w[base + KEY] = k;
+          if (stride === 4) w[base + AUX] = off;
+          // Publishes the slot: the atomic store orders the plain stores above before it, for any thread
+          // that reads `hi` atomically (below, and in claim()).
+          if (shared) Atomics.store(w, base + HI, hi);
+          else w[base + HI] = hi;
           return s;
         }
       }
       if (cur === lo) {
-        let h = Atomics.load(w, base + HI);
+        let h = shared ? Atomics.load(w, base + HI) : w[base + HI]!;
         while (h === 0) h = Atomics.load(w, base + HI);
         if (h === hi) {
           if (stride === 3 || this.sameEncoding(base, enc, start, len, arena)) return -(s + 1);
@@ -281,6 +300,11 @@ export class FingerprintTable {
     }
   }
 
+  /** Reads the home slot of (lo, hi) and returns its first word: brings its cache line in ahead of insert(). */
+  touch(lo: number, hi: number): number {
+    return this.slots[((lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask) * this.stride]!;
+  }
+
   /** The slot holding (lo, hi) (and, in exact mode, the encoding), or -1. Read-only; for check-only levels. */
   find(lo: number, hi: number, enc: Uint8Array, start: number, len: number, arena: Arena): number {
     const w = this.slots;
@@ -289,7 +313,7 @@ export class FingerprintTable {
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
       const base = s * stride;
-      const cur = Atomics.load(w, base + LO);
+      const cur = w[base + LO]!;
       if (cur === 0) return -1;
       if (cur === lo && Atomics.load(w, base + HI) === hi) {
         if (stride === 3 || this.sameEncoding(base, enc, start, len, arena)) return s;
@@ -315,7 +339,7 @@ export class FingerprintTable {
   }
 
   private sameEncoding(base: number, enc: Uint8Array, start: number, len: number, arena: Arena): boolean {
-    const off = Atomics.load(this.slots, base + AUX);
+    const off = this.slots[base + AUX]!;
     if (arena.lengthAt(off) !== len) return false;
     const b = arena.bytes;
     const from = off + 4;

@@ -1,16 +1,73 @@
 /**
- * Kernel profiles: what differs between the kernels the model stands for. A trace's `kernel` field names one;
- * `DEFAULT_PROFILE` (the newest kernel modelled) is used when it names none.
+ * Kernel profiles: what differs between the kernels the model stands for. A trace's `kernel` field names one, and a
+ * KEXEC step names the one it boots; `DEFAULT_PROFILE` (the kernel with the IOMMU live-update restore path, where the
+ * Google series is going) is used when a trace names none.
  *
  * Each field says which kernel code it selects. Where a difference is a modelling assumption and not a documented
- * kernel fact, the field's comment says so. The live-update issue adds the ABI compatibles of KHO, LUO, the session
- * format, memfd, iommufd and the IOMMU FLB, whether seals are preserved and whether the IOMMU live-update handler
- * exists; `liveUpdate` is where they go.
+ * kernel fact, the field's comment says so. `liveUpdate` carries the ABI compatible of each live-update layer (KHO,
+ * LUO and its session format, memfd, iommufd, VFIO cdev, the IOMMU FLB): a kexec compares the old kernel's strings
+ * with the new kernel's, layer by layer, as each layer's restore code does (domain.md §E), and that comparison alone
+ * decides what the new kernel does with the state (continue, panic, refuse, or lose a device's translation).
  */
 import { IOAS_MAP_FLAGS, HWPT_ALLOC_FLAGS, type IoctlName } from './uapi.ts';
 
 /** The kernels modelled. */
-export type ProfileName = 'linux-6.12' | 'linux-6.12.0-thp' | 'linux-6.16';
+export type ProfileName =
+  | 'linux-6.12' | 'linux-6.12.0-thp' | 'linux-6.16' | 'linux-6.19' | 'linux-7.1' | 'linux-7.1-sk-v1'
+  | 'linux-7.1-sk-restore' | 'linux-7.2';
+
+/** LUO as one kernel has it (kernel/liveupdate/luo_core.c, luo_session.c, luo_file.c). */
+export interface LuoProfile {
+  /** LUO_FDT_COMPATIBLE / LUO_ABI_COMPATIBLE: the root of the LUO subtree. A mismatch at boot panics. */
+  compatible: string;
+  /** LUO_FDT_SESSION_COMPATIBLE: the session node. A mismatch at boot panics (luo_session_setup_incoming). */
+  session: string;
+  /**
+   * The fixed limits of the older merged LUO: LUO_FILE_MAX (2 pages of 64-byte luo_file_ser: 128 files per session,
+   * PRESERVE_FD ENOSPC) and LUO_SESSION_MAX (16 pages: 744 sessions, CREATE_SESSION ENOMEM). null: the newest LUO,
+   * whose linked blocks grow ("liveupdate: Remove limit on the number of files per session / sessions", June 2026).
+   */
+  limits: { filesPerSession: number; sessions: number } | null;
+  /**
+   * Session ioctls are typed (luo_session.c of the newest LUO, liveupdate.c selftest @2f3f53a3): PRESERVE_FD on an
+   * outgoing session only, RETRIEVE_FD and FINISH on a retrieved one only, else EINVAL. Without it the older LUO runs
+   * a mistyped ioctl on the wrong list; the model refuses that as not modelled.
+   */
+  typedSessionIoctls: boolean;
+  /**
+   * Session names are checked (newest LUO): empty or not NUL-terminated within LIVEUPDATE_SESSION_NAME_LENGTH (64)
+   * is EINVAL. Without it luo_session_alloc()'s strscpy() truncates a long name to 63 bytes.
+   */
+  sessionNameChecks: boolean;
+}
+
+/** The live-update layers of one kernel. Every field null: a kernel without KHO (kexec hands nothing over). */
+export interface LiveUpdateProfile {
+  /** KHO_FDT_COMPATIBLE (kexec_handover.c, include/linux/kho/abi/kexec_handover.h), or null: no KHO. */
+  kho: string | null;
+  /** LUO, or null: no /dev/liveupdate. */
+  luo: LuoProfile | null;
+  /**
+   * The memfd handler (mm/memfd_luo.c, include/linux/kho/abi/memfd.h): its compatible, and whether it preserves
+   * seals (memfd-v2, Pratyush Yadav <20260123095854.535058-1-pratyush@kernel.org>). memfd-v2 accepts every seal of
+   * F_ALL_SEALS (MEMFD_LUO_ALL_SEALS is all six), so its EOPNOTSUPP for an unsupported seal is unreachable here.
+   */
+  memfd: { compatible: string; seals: boolean } | null;
+  /**
+   * The iommufd handler (SK-v1 11/14, IOMMUFD_LUO_COMPATIBLE "iommufd-v1"), and whether this kernel has the restore
+   * path of the author's tree (retrieve, IOMMU_HWPT_LU_RESTORE, can_finish: drivers/iommu/iommufd/liveupdate.c
+   * @039a2632). Without it (SK-v1 as posted) retrieve is EOPNOTSUPP and can_finish is always false.
+   */
+  iommufd: { compatible: string; restore: boolean } | null;
+  /** The VFIO cdev handler (SK-v1 12-14/14; DM-v3 "vfio-pci-v1"). */
+  vfio: { compatible: string } | null;
+  /**
+   * The IOMMU live-update handler (drivers/iommu/liveupdate.c, its FLB): preserved domains are restored from their
+   * table pages and devices re-attached at boot. null: the IOMMU driver's init disables translation it finds enabled
+   * outside a kdump kernel (VT-d "Translation was enabled for %s but we are not in kdump mode"), domain.md §E.
+   */
+  iommu: { flb: string } | null;
+}
 
 /**
  * How iopt_alloc_iova() tests a candidate hole (drivers/iommu/iommufd/io_pagetable.c):
@@ -59,8 +116,8 @@ export interface Profile {
    * `pasid` = VFIO_DEVICE_ATTACH_PASID is defined (the PASID attach itself is not modelled).
    */
   vfioPtFlags: 'zero' | 'pasid';
-  /** Live-update ABI settings: added by the live-update issue. */
-  liveUpdate: null;
+  /** The live-update layers and their ABI compatibles. */
+  liveUpdate: LiveUpdateProfile;
 }
 
 const BASE_IOCTLS: readonly IoctlName[] = [
@@ -71,6 +128,54 @@ const BASE_IOCTLS: readonly IoctlName[] = [
 
 /** 6.12's valid_flags for a paging HWPT: FAULT_ID_VALID alone is EOPNOTSUPP there (checked on 6.12.117, ORACLE.md). */
 const PAGING_FLAGS_6_12 = HWPT_ALLOC_FLAGS.NEST_PARENT | HWPT_ALLOC_FLAGS.DIRTY_TRACKING;
+
+/** A kernel without KHO or LUO. */
+const NO_LIVE_UPDATE: LiveUpdateProfile = { kho: null, luo: null, memfd: null, iommufd: null, vfio: null, iommu: null };
+
+/** KHO as merged in 6.16 (xarray tracker, finalize): "kho-v1" (kexec_handover.c @dd03dd60). */
+const KHO_V1 = 'kho-v1';
+/**
+ * KHO with the radix-tree preserved-memory map (Jason Miu, "kho: Adopt radix tree for preserved memory tracking",
+ * v9 Feb 2026, which bumps the compatible to "kho-v2"). MODELLING ASSUMPTION: 7.1 and 7.2 carry this ABI; the later
+ * "kho-v4" (blob-size) seen in a newer header is not placed in a release here.
+ */
+const KHO_V2 = 'kho-v2';
+
+/** The LUO of 7.1 and the IOMMU series on it: fixed limits, typed session ioctls, checked names. */
+const LUO_7_1: LuoProfile = {
+  // "luo-v4" is the value "liveupdate: Remove limit on the number of files per session" (June 2026, in v7.2-rc1)
+  // replaces with "luo-v5". MODELLING ASSUMPTION: the typed session ioctls and name checks are in 7.1.
+  compatible: 'luo-v4', session: 'luo-session-v2', limits: { filesPerSession: 128, sessions: 744 },
+  typedSessionIoctls: true, sessionNameChecks: true,
+};
+
+/** IOMMUFD and VFIO of 6.16 (every later profile keeps them). */
+const IOMMUFD_6_16 = {
+  iovaAllocator: { holeCheck: 'checked-align', thp: true },
+  pageTableLayout: 'largest-fit',
+  userPagesOverflowCheck: true,
+  hwptPagingFlags: PAGING_FLAGS_6_12 | HWPT_ALLOC_FLAGS.FAULT_ID_VALID | HWPT_ALLOC_FLAGS.PASID,
+  hwptNestedFlags: HWPT_ALLOC_FLAGS.FAULT_ID_VALID | HWPT_ALLOC_FLAGS.PASID,
+  vfioPtFlags: 'pasid',
+} as const;
+
+const IOCTLS_6_16: readonly IoctlName[] = [...BASE_IOCTLS, 'IOMMU_IOAS_MAP_FILE'];
+const IOCTLS_SK: readonly IoctlName[] = [...IOCTLS_6_16, 'IOMMU_HWPT_LU_SET_PRESERVE'];
+const IOCTLS_SK_RESTORE: readonly IoctlName[] = [...IOCTLS_SK, 'IOMMU_HWPT_LU_RESTORE'];
+
+/** The SK series' live-update layers on a 7.1 base (MODELLING ASSUMPTION: SK-v1 was posted on a 7.0-era base). */
+function skLiveUpdate(restore: boolean): LiveUpdateProfile {
+  return {
+    kho: KHO_V2,
+    luo: LUO_7_1,
+    memfd: { compatible: 'memfd-v2', seals: true },
+    iommufd: { compatible: 'iommufd-v1', restore },
+    vfio: { compatible: 'vfio-pci-v1' },
+    // MODELLING ASSUMPTION: SK-v1 and the restore-path prototype share one IOMMU FLB format (domain.md §D.5 lists
+    // "iommu-liveupdate" version 1 and "iommu-liveupdate-v1" without saying which tree has which).
+    iommu: { flb: 'iommu-liveupdate-v1' },
+  };
+}
 
 /** Every profile, by name. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -89,7 +194,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     hwptPagingFlags: PAGING_FLAGS_6_12,
     hwptNestedFlags: HWPT_ALLOC_FLAGS.FAULT_ID_VALID,
     vfioPtFlags: 'zero',
-    liveUpdate: null,
+    liveUpdate: NO_LIVE_UPDATE,
   },
   'linux-6.12.0-thp': {
     name: 'linux-6.12.0-thp',
@@ -105,26 +210,82 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     hwptPagingFlags: PAGING_FLAGS_6_12,
     hwptNestedFlags: HWPT_ALLOC_FLAGS.FAULT_ID_VALID,
     vfioPtFlags: 'zero',
-    liveUpdate: null,
+    liveUpdate: NO_LIVE_UPDATE,
   },
   'linux-6.16': {
     name: 'linux-6.16',
     description:
       'Mainline Linux 6.16 with a distribution configuration (CONFIG_TRANSPARENT_HUGEPAGE=y, IOMMUFD_TEST for the ' +
-      'selftest mock): IOMMU_IOAS_MAP_FILE, PASID-capable HWPTs and VFIO PASID attach, the checked IOVA allocator.',
-    ioctls: [...BASE_IOCTLS, 'IOMMU_IOAS_MAP_FILE'],
-    iovaAllocator: { holeCheck: 'checked-align', thp: true },
-    pageTableLayout: 'largest-fit',
-    userPagesOverflowCheck: true,
-    hwptPagingFlags: PAGING_FLAGS_6_12 | HWPT_ALLOC_FLAGS.FAULT_ID_VALID | HWPT_ALLOC_FLAGS.PASID,
-    hwptNestedFlags: HWPT_ALLOC_FLAGS.FAULT_ID_VALID | HWPT_ALLOC_FLAGS.PASID,
-    vfioPtFlags: 'pasid',
-    liveUpdate: null,
+      'selftest mock): IOMMU_IOAS_MAP_FILE, PASID-capable HWPTs and VFIO PASID attach, the checked IOVA allocator. ' +
+      'KHO ("kho-v1", merged in 6.16) but no LUO: no /dev/liveupdate.',
+    ioctls: IOCTLS_6_16,
+    ...IOMMUFD_6_16,
+    liveUpdate: { ...NO_LIVE_UPDATE, kho: KHO_V1 },
+  },
+  'linux-6.19': {
+    name: 'linux-6.19',
+    description:
+      'Linux 6.19, the first merged LUO: KHO "kho-v1", LUO "luo-v1" with the fixed limits (128 files per session, ' +
+      '744 sessions), untyped session ioctls, memfd-v1 (seals are not preserved). No IOMMU, iommufd or VFIO ' +
+      'live-update handler. iommufd as 6.16.',
+    ioctls: IOCTLS_6_16,
+    ...IOMMUFD_6_16,
+    liveUpdate: {
+      ...NO_LIVE_UPDATE,
+      kho: KHO_V1,
+      luo: { compatible: 'luo-v1', session: 'luo-session-v2', limits: { filesPerSession: 128, sessions: 744 }, typedSessionIoctls: false, sessionNameChecks: false },
+      memfd: { compatible: 'memfd-v1', seals: false },
+    },
+  },
+  'linux-7.1': {
+    name: 'linux-7.1',
+    description:
+      'Mainline Linux 7.1 without the IOMMU live-update series: KHO "kho-v2" (radix tree), LUO "luo-v4" with the fixed ' +
+      'limits, typed session ioctls and checked names, memfd-v2 (seals preserved). No IOMMU, iommufd or VFIO handler: ' +
+      'what a rollback from the series lands on.',
+    ioctls: IOCTLS_6_16,
+    ...IOMMUFD_6_16,
+    liveUpdate: { ...NO_LIVE_UPDATE, kho: KHO_V2, luo: LUO_7_1, memfd: { compatible: 'memfd-v2', seals: true } },
+  },
+  'linux-7.1-sk-v1': {
+    name: 'linux-7.1-sk-v1',
+    description:
+      'Linux 7.1 with the IOMMU live-update series as posted (SK-v1, "[PATCH 00/14] iommu: Add live update state ' +
+      'preservation", <20260203220948.2176157-1-skhawaja@google.com>): IOMMU_HWPT_LU_SET_PRESERVE, iommufd and VFIO cdev ' +
+      'preservation, the IOMMU restoring preserved domains at boot; retrieving the iommufd is EOPNOTSUPP and its ' +
+      'can_finish is false (the restore path is Phase 2).',
+    ioctls: IOCTLS_SK,
+    ...IOMMUFD_6_16,
+    liveUpdate: skLiveUpdate(false),
+  },
+  'linux-7.1-sk-restore': {
+    name: 'linux-7.1-sk-restore',
+    description:
+      'Linux 7.1 with the IOMMU live-update series and the restore path of its author\'s tree (samikhawaja/linux ' +
+      'drivers/iommu/iommufd/liveupdate.c @039a2632): the retrieved iommufd, IOMMU_HWPT_LU_RESTORE, can_finish gated on ' +
+      'every preserved HWPT reclaimed and no device left on a restored domain. The default profile.',
+    ioctls: IOCTLS_SK_RESTORE,
+    ...IOMMUFD_6_16,
+    liveUpdate: skLiveUpdate(true),
+  },
+  'linux-7.2': {
+    name: 'linux-7.2',
+    description:
+      'Mainline Linux 7.2: LUO without fixed limits (sessions and files per session grow in linked KHO blocks, ' +
+      'LUO_ABI_COMPATIBLE "luo-v5", v7.2-rc1). No IOMMU, iommufd or VFIO handler. KHO as 7.1 (MODELLING ASSUMPTION).',
+    ioctls: IOCTLS_6_16,
+    ...IOMMUFD_6_16,
+    liveUpdate: {
+      ...NO_LIVE_UPDATE,
+      kho: KHO_V2,
+      luo: { ...LUO_7_1, compatible: 'luo-v5', limits: null },
+      memfd: { compatible: 'memfd-v2', seals: true },
+    },
   },
 };
 
-/** The newest kernel modelled: what a trace without a `kernel` field runs on. */
-export const DEFAULT_PROFILE: ProfileName = 'linux-6.16';
+/** The kernel a trace without a `kernel` field runs on: the series with the restore path. */
+export const DEFAULT_PROFILE: ProfileName = 'linux-7.1-sk-restore';
 
 /** IOMMU_IOAS_MAP_FLAGS every profile accepts for MAP, MAP_FILE and COPY. */
 export const MAP_FLAGS_ALL = IOAS_MAP_FLAGS.FIXED_IOVA | IOAS_MAP_FLAGS.WRITEABLE | IOAS_MAP_FLAGS.READABLE;

@@ -34,7 +34,15 @@ export type FrameOwner =
    */
   | { kind: 'detached' }
   /** A page-table page of io page table (iommu_domain) `domain`. */
-  | { kind: 'pagetable'; domain: number };
+  | { kind: 'pagetable'; domain: number }
+  /** Kernel data the kernel allocated at boot (memblock/early allocations of a kexec'ed kernel, labelled `kernel:<n>`). */
+  | { kind: 'kernel' }
+  /**
+   * A frame the previous kernel preserved through KHO that this kernel has not restored yet: memblock-reserved at
+   * boot (kexec_handover.c deserialize_bitmap / kho_preserved_memory_reserve), so no allocator hands it out, and
+   * kept with its content until a kho_restore_folio() gives it to its new owner.
+   */
+  | { kind: 'incoming' };
 
 /** One entry of a page-table page: a pointer to the next level, or a leaf translation. */
 export type PtEntry =
@@ -83,18 +91,45 @@ export interface Domain {
   levels: number[];
   /** Top table frame (paging); null for a nested domain, which translates through its parent's tables. */
   top: Pfn | null;
+  /**
+   * A domain the IOMMU restored at boot from the previous kernel's preserved tables (iommu_domain_ser
+   * restored_domain): its tables are the preserved frames, never changed by this kernel.
+   */
+  restored: boolean;
   /** Has dirty_ops (allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING). */
   dirtyTracking: boolean;
   /** Nested domains: the parent (stage-2) domain. */
   parent: number | null;
 }
 
+/**
+ * The page table the IOMMU hardware walks for a device: its top table frame and its format (the level shifts, leaf
+ * level first). It is hardware state (a context/STE entry pointing at physical memory), so it survives a kexec
+ * whatever the software objects do, until a kernel reprograms the entry.
+ */
+export interface HwPageTable {
+  top: Pfn;
+  levels: number[];
+}
+
 /** What the IOMMU hardware does for one device now: translate through a domain, block, or the host's default domain. */
 export interface HwDevice {
   device: string;
+  /** The domain of this kernel it is attached to (`domains`), or blocked / the host's default (DMA API) domain. */
   domain: number | 'blocked' | 'default';
+  /**
+   * What the hardware walks: the attached paging domain's tables (a nested domain's parent), or null when DMA is
+   * blocked or goes through the default domain (which maps nothing a device under VFIO uses).
+   */
+  pt: HwPageTable | null;
   /** The iommufd (file id) that claimed DMA ownership (iommu_device_claim_dma_owner), or null. */
   dmaOwner: number | null;
+  /**
+   * DMA ownership claimed by the live update: a device preserved by the previous kernel, restored at boot, until
+   * the session holding its cdev finishes (SK-v1 cover: "DMA ownership is claimed"; binding another driver or
+   * opening a new cdev for it fails EBUSY).
+   */
+  luClaimed: boolean;
 }
 
 /** A device of the config, as the kernel sees it. */
@@ -108,6 +143,12 @@ export interface DeviceInfo {
   aperture: IovaRange;
   /** IOMMU_CAP_DIRTY_TRACKING. */
   dirtyTracking: boolean;
+  /**
+   * The IOMMU must break a translation before making a new one of another size (SMMUv3 without BBM level 2, VT-d
+   * legacy mode): a replace between domains whose leaf sizes differ leaves a window with no translation (G-THR 7 Oct,
+   * SK-RPL). Checked by the dma-never-faults invariant, not by the kernel.
+   */
+  breakBeforeMake: boolean;
 }
 
 /** An IOAS area (iopt_area): [iova, last] maps bytes [startByte, startByte + length) of iopt_pages `pages`. */
@@ -155,6 +196,11 @@ export interface IoasObject extends ObjectBase {
   areas: Area[];
   /** Sorted by start, pairwise disjoint. */
   allowed: IovaRange[];
+  /**
+   * io_pagetable::lu_map_immutable (SK-v1 11/14): set when the iommufd is preserved with a marked HWPT on this IOAS;
+   * map, map-file, copy and unmap fail EBUSY until the iommufd is unpreserved.
+   */
+  luImmutable: boolean;
   /** Sorted by (start, last, owner); may overlap each other. */
   reserved: Reserved[];
   disableLargePages: boolean;
@@ -167,10 +213,15 @@ export interface IoasObject extends ObjectBase {
 /** IOMMUFD_OBJ_HWPT_PAGING: a paging domain mirroring an IOAS. */
 export interface HwptPagingObject extends ObjectBase {
   type: 'HWPT_PAGING';
-  ioas: number;
+  /** Its IOAS; null for a HWPT that IOMMU_HWPT_LU_RESTORE made around a restored domain ("with no IOAS"). */
+  ioas: number | null;
   domain: number;
   autoDomain: boolean;
   nestParent: boolean;
+  /** IOMMU_HWPT_LU_SET_PRESERVE: the token it is marked with (hwpt->lu_token with lu_preserve set), or null. */
+  luToken: U64 | null;
+  /** Made by IOMMU_HWPT_LU_RESTORE around a restored domain (hwpt->lu_restored). */
+  luRestored: boolean;
 }
 
 /** IOMMUFD_OBJ_HWPT_NESTED: a nested domain on a NEST_PARENT HWPT_PAGING. */
@@ -193,9 +244,19 @@ export type IommufdObject = IoasObject | HwptPagingObject | HwptNestedObject | D
 /** The object types modelled. */
 export type ObjectType = IommufdObject['type'];
 
+/** One HWPT the previous kernel preserved in an iommufd (struct iommufd_hwpt_lu). */
+export interface IommufdHwptLu {
+  token: U64;
+  /** The domain the IOMMU restored from it at boot (domain_ser->restored_domain), or null when none was. */
+  domain: number | null;
+  reclaimed: boolean;
+}
+
 /** struct iommufd_ctx. */
 export interface IommufdCtx {
   accountMode: 'user' | 'mm';
+  /** ictx->lu: set on an iommufd retrieved from LUO (its preserved HWPTs); null on any other. */
+  lu: IommufdHwptLu[] | null;
   /** The object xarray, sorted by id (ids from 1, lowest free first: xa_alloc with XA_FLAGS_ALLOC1). */
   objects: IommufdObject[];
   /** Every iopt_pages of this context, sorted by id. */
@@ -223,6 +284,8 @@ export interface MemfdFile extends FileBase {
   size: U64;
   /** F_SEAL_* bits. */
   seals: number;
+  /** shmem_freeze(): memfd_luo preserved it; a resizing ftruncate is EPERM until it is unpreserved. */
+  frozen: boolean;
   /** Page cache: index -> frame, sorted by index. A page gets a frame when first needed. */
   pages: { index: number; pfn: Pfn }[];
 }
@@ -233,10 +296,27 @@ export interface VfioFile extends FileBase {
   device: string;
   /** VFIO_DEVICE_BIND_IOMMUFD done: the iommufd (file id, df->iommufd) and the DEVICE object id. */
   bound: { iommufd: number; devid: number } | null;
+  /**
+   * A cdev retrieved from LUO: it binds only to the iommufd retrieved from the same session under this token
+   * (SK-v1 14/14: binding to a new iommufd is EPERM); null for any other cdev.
+   */
+  lu: { session: string; iommufdToken: U64 | null } | null;
+}
+
+/** An open /dev/liveupdate (kernel/liveupdate/luo_core.c luo_fops). */
+export interface LiveupdateFile extends FileBase {
+  kind: 'liveupdate';
+}
+
+/** A LUO session file (luo_session.c luo_session_fops): outgoing (created) or incoming (retrieved). */
+export interface SessionFile extends FileBase {
+  kind: 'session';
+  name: string;
+  incoming: boolean;
 }
 
 /** Any open file. */
-export type File = IommufdFile | MemfdFile | VfioFile;
+export type File = IommufdFile | MemfdFile | VfioFile | LiveupdateFile | SessionFile;
 
 /** A config buffer mapped in the process: page `index` is backed unless it is a hole. */
 export interface Buffer {
@@ -267,6 +347,94 @@ export interface Process {
   buffers: Buffer[];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Live update: KHO, LUO, and what the invariants must remember.
+
+/** Kexec HandOver (kernel/liveupdate/kexec_handover.c): what this kernel preserves and what it was handed. */
+export interface Kho {
+  /** Outgoing: frames preserved for the next kernel (kho_preserve_folio / kho_preserve_pages), sorted. */
+  preserved: Pfn[];
+  /** Incoming: frames the previous kernel preserved that are reserved and not restored yet, sorted. */
+  incoming: Pfn[];
+  /**
+   * How this kernel came up: `cold` (the trace's first kernel), `kexec` (a kexec with no KHO data for it: no KHO in
+   * one of the kernels), `kho` (KHO FDT accepted: preserved memory reserved), `revival-disabled` (incompatible KHO
+   * ABI: kho_populate() warns "disabling KHO revival", boots on, reserves nothing).
+   */
+  boot: 'cold' | 'kexec' | 'kho' | 'revival-disabled';
+}
+
+/** The serialized state of one preserved file, as its handler wrote it (the `data` u64 of struct luo_file_ser). */
+export type LuoFileData =
+  /** memfd_luo (struct memfd_luo_ser): size, seals (memfd-v2 only), and every page by index. */
+  | { handler: 'memfd'; name: string; size: U64; seals: number; pages: { index: number; pfn: Pfn }[] }
+  /**
+   * iommufd (struct iommufd_lu): one entry per HWPT marked at preserve time. Outgoing: `domain` is the preserved
+   * domain of this kernel; incoming: the domain the IOMMU restored from it, or null.
+   */
+  | { handler: 'iommufd'; hwpts: IommufdHwptLu[] }
+  /** VFIO cdev: the device, and the HWPT token and LUO iommufd token of its IOMMU state (null: unattached). */
+  | { handler: 'vfio'; device: string; hwptToken: U64 | null; iommufdToken: U64 | null };
+
+/** One file in a LUO session (struct luo_file). */
+export interface LuoFile {
+  token: U64;
+  /** The struct file LUO holds a reference on: the preserved file (outgoing), the retrieved file (incoming), or null. */
+  file: number | null;
+  retrieved: boolean;
+  data: LuoFileData;
+}
+
+/** A LUO session (struct luo_session). */
+export interface LuoSession {
+  name: string;
+  /** Its open session file: from CREATE (outgoing) or RETRIEVE (incoming); null before retrieval or once released. */
+  file: number | null;
+  /** Incoming sessions: retrieved (luo_session::retrieved); a session is retrieved once. */
+  retrieved: boolean;
+  /** In preservation order (FIFO): the freeze order. */
+  files: LuoFile[];
+}
+
+/** The Live Update Orchestrator (kernel/liveupdate/luo_core.c, luo_session.c, luo_file.c). */
+export interface LiveUpdate {
+  /** The open /dev/liveupdate file (luo_device_state::in_use), or null. */
+  device: number | null;
+  /**
+   * luo_session_deserialize() failed at boot: a preserved file's compatible has no handler in this kernel
+   * (luo_file_deserialize: ENOENT). Sticky: every open of /dev/liveupdate is EIO; the incoming state is leaked.
+   */
+  broken: boolean;
+  /** liveupdate-number: live updates so far. */
+  number: number;
+  /** Sessions for the next kernel, in creation order (the list order luo_session_serialize() walks). */
+  outgoing: LuoSession[];
+  /** Sessions from the previous kernel, in their serialized order. */
+  incoming: LuoSession[];
+}
+
+/**
+ * What the live-update invariants must remember, kept in the state so that the explorer's state identity is exact.
+ * Not kernel state: no handler reads it. Translations are merged runs (inspect.ts mergeTranslations).
+ */
+export interface LuHistory {
+  /**
+   * Domains preserved for a live update, from the iommufd preserve until their session finishes or is abandoned:
+   * the translations at preserve time, and the domain holding them now (this kernel's id; null when none does).
+   */
+  domains: { session: string; hwptToken: U64; domain: number | null; translations: LuTranslation[] }[];
+  /** Devices preserved with IOMMU state: the translations they had at preserve time, until their session finishes. */
+  devices: { session: string; device: string; translations: LuTranslation[] }[];
+}
+
+/** A run of translations: [iova, iova + size) -> [phys, phys + size) with prot. */
+export interface LuTranslation {
+  iova: U64;
+  size: U64;
+  phys: U64;
+  prot: number;
+}
+
 /** The whole kernel. */
 export interface Kernel {
   profile: ProfileName;
@@ -283,4 +451,8 @@ export interface Kernel {
   process: Process;
   /** Open files, sorted by id (ids from 1, lowest free first). */
   files: File[];
+  kho: Kho;
+  lu: LiveUpdate;
+  /** History for the live-update invariants (not kernel state). */
+  history: LuHistory;
 }

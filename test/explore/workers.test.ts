@@ -3,6 +3,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { searchBfs, searchLevels } from '../../src/explore/bfs.ts';
+import { ModelRunError } from '../../src/explore/errors.ts';
 import { loadSearchSpec, ModelShapeError } from '../../src/explore/loadModel.ts';
 import { searchSource, WorkerPool } from '../../src/explore/workers.ts';
 import type { CoverageTable, SearchOptions, SearchResult, Trace } from '../../src/explore/types.ts';
@@ -81,6 +82,25 @@ describe('searchSource with worker threads', () => {
     const one = await searchSource(source, { workers: 1 });
     const hybrid = await searchSource(source, { workers: 2 });
     expect(comparable(hybrid)).toEqual(comparable(one));
+  });
+
+  it('a model that throws in a worker is reported as on one thread: with the trace to the state', async () => {
+    const source = { module: FIXTURE_SPECS, export: 'chainThatThrows', args: [50, 30] };
+    for (const workers of [1, 2]) {
+      const err = await searchSource(source, { workers, onlyWorkers: true }).catch((e: unknown) => e);
+      expect(ModelRunError.isModelRunError(err), `${workers} workers`).toBe(true);
+      const e = err as ModelRunError<number, string>;
+      expect(e.message).toBe('the model threw in invariant fussy at depth 30: cannot judge 30');
+      expect(e.trace?.steps.at(-1)?.state).toBe(30);
+    }
+  });
+
+  it('a stop requested while the workers run ends the search as INCOMPLETE (time)', async () => {
+    const source = { module: FIXTURE_SPECS, export: 'fan', args: [400_000] };
+    const r = await searchSource(source, { workers: 2, onlyWorkers: true, onProgress: () => ({ stop: 'time' }) });
+    expect(r.verdict).toBe('INCOMPLETE');
+    if (r.verdict === 'INCOMPLETE') expect(r.bound.kind).toBe('time');
+    expect(r.distinctStates).toBeLessThan(800_001);
   });
 
   it('a module that does not load in the workers is reported with the file named', async () => {

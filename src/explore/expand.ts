@@ -23,7 +23,6 @@ import type { SearchSpec } from './types.ts';
 // not share a line with the counters every thread writes.
 /** control[CONTROL_NEXT_CHUNK]: the next chunk to take. */
 export const CONTROL_NEXT_CHUNK = 0;
-const TOUCH = process.env.HANDOVER_TOUCH !== '0';
 /** control[CONTROL_ABORT]: non-zero (an Abort) when the level must stop. */
 export const CONTROL_ABORT = 16;
 /** control[CONTROL_EXPANDED]: frontier states expanded so far in this level (progress). */
@@ -121,12 +120,6 @@ export class LevelExpander<S, A> {
   private readonly buf = new ByteBuffer(1024);
   private readonly reader = new ByteReader(new Uint8Array(0));
   private readonly fp = new Uint32Array(2);
-  /** Per successor of the state being expanded: (start, length, action index) in `buf`. */
-  private readonly succ = new IntList();
-  /** Per successor: its fingerprint (lo, hi). */
-  private fps = new Int32Array(256);
-  /** What the early slot reads returned (kept so that the reads are not optimised away). */
-  touched = 0;
   private readonly checks: StatePredicate<S>[];
   private readonly checkLabels: string[];
   private readonly recorder: StepRecorder | undefined;
@@ -166,9 +159,6 @@ export class LevelExpander<S, A> {
     const buf = this.buf;
     const reader = this.reader;
     const fp = this.fp;
-    const succ = this.succ;
-    let fps = this.fps;
-    let touched = 0;
     const rec = this.recorder;
     const representative = this.opts.symmetry && model.representative ? model.representative.bind(model) : undefined;
     const arenaBytes = frontierArena.bytes;
@@ -212,9 +202,6 @@ export class LevelExpander<S, A> {
           during = 'actions';
           const acts = model.actions(s);
           let enabled = 0;
-          // 1. The successors, encoded one after another (each 4-byte aligned, for whole-word hashing).
-          buf.reset();
-          let n = 0;
           for (j = 0; j < acts.length; j++) {
             during = 'nextState';
             if (rec) {
@@ -231,53 +218,33 @@ export class LevelExpander<S, A> {
             during = 'representative';
             const r = representative ? representative(t) : t;
             during = 'encode';
-            const start = (buf.length + 3) & ~3;
-            buf.reserve(start - buf.length);
-            buf.length = start;
+            buf.reset();
             model.encode(r, buf);
-            succ.push3(start, buf.length - start, j);
-            n++;
-          }
-          j = -1;
-          // 2. Their fingerprints, and a first read of each home slot: the reads are independent, so the
-          // processor overlaps their cache misses instead of taking them one insert at a time.
-          const bytes = buf.buf;
-          const words = buf.words;
-          const sd = succ.data;
-          if (2 * n > fps.length) fps = this.fps = new Int32Array(4 * n);
-          for (let x = 0; x < n; x++) {
-            fingerprintWordsInto(words, bytes, sd[3 * x]!, sd[3 * x + 1]!, fp);
-            fps[2 * x] = fp[0]! | 0;
-            fps[2 * x + 1] = fp[1]! | 0;
-            if (TOUCH) touched ^= table.touch(fps[2 * x]!, fps[2 * x + 1]!);
-          }
-          // 3. Look up or insert each, in action order.
-          for (let x = 0; x < n; x++) {
-            const start = sd[3 * x]!;
-            const blen = sd[3 * x + 1]!;
-            const lo = fps[2 * x]!;
-            const hi = fps[2 * x + 1]!;
+            const bytes = buf.buf;
+            const blen = buf.length;
+            fingerprintWordsInto(buf.words, bytes, 0, blen, fp);
+            const lo = fp[0]! | 0;
+            const hi = fp[1]! | 0;
             if (checkOnly) {
-              if (!sawNew && table.find(lo, hi, bytes, start, blen, nextArena) < 0) sawNew = true;
+              if (!sawNew && table.find(lo, hi, bytes, 0, blen, nextArena) < 0) sawNew = true;
               continue;
             }
-            const res = table.insert(lo, hi, i, bytes, start, blen, nextArena);
+            const res = table.insert(lo, hi, i, bytes, 0, blen, nextArena);
             if (res >= 0) {
               if (res === TABLE_FULL || res === ARENA_FULL) {
                 // Pause: this state is expanded again from its start when the level resumes.
                 rec?.rollback();
                 Atomics.compareExchange(control, CONTROL_ABORT, Abort.None, res === TABLE_FULL ? Abort.TableFull : Abort.ArenaFull);
-                succ.length = 0;
                 break chunks;
               }
               inserts.push2(res, table.lastOffset);
-              claims.push3(res, i, sd[3 * x + 2]!);
+              claims.push3(res, i, j);
             } else {
               const slot = -res - 1;
-              if (table.claim(slot, i)) claims.push3(slot, i, sd[3 * x + 2]!);
+              if (table.claim(slot, i)) claims.push3(slot, i, j);
             }
           }
-          succ.length = 0;
+          j = -1;
           transitions += enabled;
           levelTransitions += enabled;
           expanded++;
@@ -318,7 +285,6 @@ export class LevelExpander<S, A> {
       this.resumeChunk = nChunks;
       this.resumeIndex = 0;
     }
-    this.touched = touched;
     if (abort === Abort.None) abort = Atomics.load(control, CONTROL_ABORT) as Abort;
     return {
       claims: claims.data,

@@ -300,11 +300,6 @@ export class FingerprintTable {
     }
   }
 
-  /** Reads the home slot of (lo, hi) and returns its first word: brings its cache line in ahead of insert(). */
-  touch(lo: number, hi: number): number {
-    return this.slots[((lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask) * this.stride]!;
-  }
-
   /** The slot holding (lo, hi) (and, in exact mode, the encoding), or -1. Read-only; for check-only levels. */
   find(lo: number, hi: number, enc: Uint8Array, start: number, len: number, arena: Arena): number {
     const w = this.slots;
@@ -329,7 +324,9 @@ export class FingerprintTable {
   claim(slot: number, k: number): boolean {
     const w = this.slots;
     const at = slot * this.stride + KEY;
-    let cur = Atomics.load(w, at);
+    // A plain read is enough to give up: keys only decrease during a level, and a state of an earlier level
+    // (NO_KEY, published before the `hi` the caller read atomically) never changes.
+    let cur = w[at]!;
     while (k < cur && cur !== NO_KEY) {
       const prev = Atomics.compareExchange(w, at, cur, k);
       if (prev === cur) return true;

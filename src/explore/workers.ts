@@ -26,7 +26,6 @@ export class WorkerPool implements LevelRunner {
   private readonly workers: Worker[];
   private pending: ((msg: FromWorker) => void)[] = [];
   private failure: Error | undefined;
-
   private closed = false;
 
   /** Spawns `threads` worker threads; `init` then loads the model in each. */
@@ -52,22 +51,21 @@ export class WorkerPool implements LevelRunner {
 
   /** Loads `source` in every worker; checks they agree with `spec` on the invariants. Closes the pool on failure. */
   async init(source: ModelSource, options: SearchOptions, spec: SearchSpec<unknown, unknown>): Promise<void> {
-    const pool = this;
     try {
-      const replies = await pool.broadcast({
+      const replies = await this.broadcast({
         type: 'init',
         source,
         options: { symmetry: options.symmetry ?? true, observe: options.observe ?? false },
       });
       const names = Object.keys(spec.invariants).join(',');
       for (const r of replies) {
-        if (r.type !== 'ready') throw pool.errorOf(r);
+        if (r.type !== 'ready') throw this.errorOf(r);
         if (r.invariants.join(',') !== names || r.checkDeadlock !== spec.checkDeadlock) {
           throw new Error(`worker: the model loaded in a worker differs from the main thread's (invariants ${r.invariants.join(',')} vs ${names}): the module must be deterministic`);
         }
       }
     } catch (err) {
-      await pool.close();
+      await this.close();
       throw err;
     }
   }

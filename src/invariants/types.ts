@@ -42,6 +42,11 @@ export interface StepInvariant {
   kind: 'step';
   source: string;
   check(before: Kernel, call: Syscall, result: SyscallResult<Kernel>): Violation | undefined;
+  /**
+   * A live-update invariant that is a property of one state (reported by `check` only when a step newly breaks it)
+   * has its state check here, which `checkState` runs on a kernel on its own.
+   */
+  state?: (k: Kernel) => Violation | undefined;
 }
 
 /** Either kind of invariant. */

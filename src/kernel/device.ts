@@ -7,15 +7,20 @@
  * points the hardware at the HWPT's domain; detaching blocks it again; unbinding releases ownership and the device
  * returns to the host's default domain. An automatic HWPT is destroyed when its last device leaves
  * (iommufd_hw_pagetable_put() -> iommufd_object_put_and_try_destroy()).
+ *
+ * Live update: a device the previous kernel preserved comes up attached (in hardware) to its restored domain with
+ * DMA ownership claimed (kexec.ts). Its retrieved cdev binds only to the iommufd retrieved from the same session
+ * (EPERM otherwise) and binding it does not block the device: the restored translation stays until userspace
+ * attaches it elsewhere. No other cdev of it can be opened (EBUSY) until its session finishes.
  */
 import { VFIO_DEVICE_PT_FLAGS, type VfioDeviceAttachIommufdPt, type VfioDeviceBindIommufd, type VfioDeviceDetachIommufdPt } from './uapi.ts';
-import type { DeviceInfo, DeviceObject, HwDevice, Kernel, VfioFile } from './types.ts';
+import type { DeviceInfo, DeviceObject, HwDevice, HwPageTable, Kernel, VfioFile } from './types.ts';
 import { PROFILES } from './profiles.ts';
 import { done, fail, isFail, notModelled, type Fail, type Outcome } from './outcome.ts';
 import { addUsers, getObject, nextObjectId, objectOf, objectRemove, putObject } from './main.ts';
 import { domainById } from './domain.ts';
 import { iommufdHwptPagingAlloc } from './hwpt.ts';
-import { fdFile, fget, fileById, fput, putFile } from './files.ts';
+import { addFile, fdFile, fdInstall, fget, fileById, fput, putFile } from './files.ts';
 import type { KnownRuleId } from './rules.ts';
 
 /** The config device `name`. */
@@ -27,6 +32,18 @@ export function deviceInfo(k: Kernel, name: string): DeviceInfo {
 
 function setHw(k: Kernel, device: string, patch: Partial<Omit<HwDevice, 'device'>>): Kernel {
   return { ...k, hw: k.hw.map((h) => (h.device === device ? { ...h, ...patch } : h)) };
+}
+
+/** What the hardware walks for a device attached to `domainId`: its tables, or a nested domain's parent's. */
+export function hwPageTableOf(k: Kernel, domainId: number): HwPageTable | null {
+  let d = domainById(k, domainId);
+  if (d.top === null && d.parent !== null) d = domainById(k, d.parent);
+  return d.top === null ? null : { top: d.top, levels: d.levels };
+}
+
+/** The hardware now translates the device through `domainId`. */
+function hwAttachDomain(k: Kernel, device: string, domainId: number): Kernel {
+  return setHw(k, device, { domain: domainId, pt: hwPageTableOf(k, domainId) });
 }
 
 /** The hardware state of device `name`. */
@@ -62,7 +79,7 @@ export function hwptAttach(k: Kernel, ictx: number, hwptId: number, dev: DeviceO
   const domain = hwptDomain(k, ictx, hwptId);
   if (!driverAccepts(k, domain, deviceInfo(k, dev.device))) return fail('iommufd_hw_pagetable_attach:incompatible');
   const k1 = putObject(k, ictx, { ...dev, hwpt: hwptId });
-  return setHw(addUsers(k1, ictx, hwptId, 1), dev.device, { domain });
+  return hwAttachDomain(addUsers(k1, ictx, hwptId, 1), dev.device, domain);
 }
 
 /** iommufd_hw_pagetable_put(): an automatic HWPT is destroyed with its last user; any other just loses one. */
@@ -88,7 +105,7 @@ function deviceDoReplace(k: Kernel, ictx: number, dev: DeviceObject, hwptId: num
   const old = dev.hwpt;
   let k1 = putObject(k, ictx, { ...dev, hwpt: hwptId });
   k1 = addUsers(k1, ictx, hwptId, 1);
-  return [setHw(k1, dev.device, { domain }), old];
+  return [hwAttachDomain(k1, dev.device, domain), old];
 }
 
 interface ChangePt {
@@ -164,6 +181,16 @@ function checkPtFlags(k: Kernel, flags: number, rule: 'vfio_df_ioctl_attach_pt:f
   return flags & VFIO_DEVICE_PT_FLAGS.PASID ? 'pasid' : null;
 }
 
+/**
+ * The iommufd file LUO retrieved under `token` in incoming session `session`, if it has been retrieved: the only
+ * iommufd a retrieved cdev with IOMMU state may bind to.
+ */
+function retrievedIommufd(k: Kernel, session: string, token: bigint): number | null {
+  const s = k.lu.incoming.find((x) => x.name === session);
+  const f = s?.files.find((x) => x.token === token && x.data.handler === 'iommufd');
+  return f && f.retrieved ? f.file : null;
+}
+
 /** VFIO_DEVICE_BIND_IOMMUFD: vfio_df_ioctl_bind_iommufd() -> iommufd_device_bind(). */
 export function vfioDfIoctlBindIommufd(k: Kernel, fileId: number, cmd: VfioDeviceBindIommufd): Outcome {
   const f = fileById(k, fileId) as VfioFile;
@@ -173,15 +200,37 @@ export function vfioDfIoctlBindIommufd(k: Kernel, fileId: number, cmd: VfioDevic
   if (!ctxFile) return fail('iommufd_ctx_from_fd:bad-fd');
   if (ctxFile.kind !== 'iommufd') return fail('iommufd_ctx_from_fd:not-iommufd');
   const ictx = ctxFile.id;
+  // SK-v1 14/14: a cdev retrieved with IOMMU state binds only to the iommufd retrieved from its session.
+  if (f.lu?.iommufdToken != null && retrievedIommufd(k, f.lu.session, f.lu.iommufdToken) !== ictx) {
+    return fail('vfio_df_ioctl_bind_iommufd:lu-iommufd');
+  }
+  // vfio_df_open(): "Only the group path allows the device to be opened multiple times" (cdev: EINVAL).
+  if (k.files.some((x) => x.kind === 'vfio' && x.id !== fileId && x.device === f.device && x.bound)) return fail('vfio_df_open:opened');
   const info = deviceInfo(k, f.device);
   const devid = nextObjectId(k, ictx);
   // users: the xarray's and the VFIO driver's (held until iommufd_device_unbind()).
   let k1 = putObject(k, ictx, { id: devid, type: 'DEVICE', users: 2, device: f.device, hwpt: null });
   k1 = fget(k1, ictx); // df->iommufd (iommufd_ctx_from_fd)
   if (info.driver !== 'mock') k1 = fget(k1, ictx); // idev->ictx (not taken for selftest mock devices)
-  k1 = setHw(k1, f.device, { domain: 'blocked', dmaOwner: ictx }); // iommu_device_claim_dma_owner()
+  // iommu_device_claim_dma_owner(): the device is blocked, unless it is a preserved device still on its restored
+  // domain (the live update keeps that translation until userspace replaces it).
+  const hw = hwOf(k1, f.device);
+  const keep = hw.luClaimed && typeof hw.domain === 'number';
+  k1 = setHw(k1, f.device, keep ? { dmaOwner: ictx } : { domain: 'blocked', pt: null, dmaOwner: ictx });
   k1 = putFile(k1, { ...(fileById(k1, fileId) as VfioFile), bound: { iommufd: ictx, devid } });
   return done(k1, 'vfio_df_ioctl_bind_iommufd:ok', { out_devid: devid });
+}
+
+/**
+ * open() of a device's VFIO cdev (vfio_device_fops_cdev_open): a new cdev file. A device a live update claimed is
+ * EBUSY until its session finishes ("opening a preserved VFIO device other than via LUO retrieve fails", DM-v3).
+ */
+export function vfioDeviceOpen(k: Kernel, device: string): Outcome {
+  deviceInfo(k, device);
+  if (hwOf(k, device).luClaimed) return fail('vfio_device_fops_cdev_open:lu-claimed');
+  const [k1, id] = addFile(k, { kind: 'vfio', id: 0, refs: 0, device, bound: null, lu: null });
+  const [k2, fd] = fdInstall(k1, id);
+  return done(k2, 'vfio_device_fops_cdev_open:ok', { fd });
 }
 
 /** VFIO_DEVICE_ATTACH_IOMMUFD_PT: vfio_df_ioctl_attach_pt() -> vfio_iommufd_physical_attach_ioas(). */
@@ -205,7 +254,7 @@ export function vfioDfIoctlAttachPt(k: Kernel, fileId: number, cmd: VfioDeviceAt
 function iommufdDeviceDetach(k: Kernel, ictx: number, dev: DeviceObject): Kernel {
   if (dev.hwpt === null) throw new Error('model bug: detach of an unattached device');
   let k1 = putObject(k, ictx, { ...dev, hwpt: null });
-  k1 = setHw(k1, dev.device, { domain: 'blocked' });
+  k1 = setHw(k1, dev.device, { domain: 'blocked', pt: null });
   k1 = hwptPut(k1, ictx, dev.hwpt);
   return addUsers(k1, ictx, dev.id, -1);
 }
@@ -224,7 +273,7 @@ export function vfioDfIoctlDetachPt(k: Kernel, fileId: number, cmd: VfioDeviceDe
 
 /** iommufd_device_destroy(): DMA ownership released (the device goes back to its default domain), ctx released. */
 export function iommufdDeviceDestroy(k: Kernel, ictx: number, dev: DeviceObject): Kernel {
-  const k1 = setHw(k, dev.device, { domain: 'default', dmaOwner: null });
+  const k1 = setHw(k, dev.device, { domain: 'default', pt: null, dmaOwner: null });
   return deviceInfo(k, dev.device).driver !== 'mock' ? fput(k1, ictx) : k1;
 }
 

@@ -80,7 +80,7 @@ export function domainAllocPaging(k: Kernel, spec: PagingDomainSpec): [Kernel, n
   const [k1, top] = allocFrame(k, `pt:d${id}:l${levels.length - 1}`, { kind: 'pagetable', domain: id }, []);
   const d: Domain = {
     id, type: 'paging', iommu: spec.iommu, driver: spec.driver, pgsizeBitmap: spec.pgsizeBitmap, aperture: spec.aperture,
-    levels, top, dirtyTracking: spec.dirtyTracking, parent: null,
+    levels, top, restored: false, dirtyTracking: spec.dirtyTracking, parent: null,
   };
   return [insertDomain(k1, d), id];
 }
@@ -91,7 +91,7 @@ export function domainAllocNested(k: Kernel, parent: number): [Kernel, number] {
   const id = lowestFreeDomainId(k);
   const d: Domain = {
     id, type: 'nested', iommu: p.iommu, driver: p.driver, pgsizeBitmap: p.pgsizeBitmap, aperture: p.aperture,
-    levels: [], top: null, dirtyTracking: false, parent,
+    levels: [], top: null, restored: false, dirtyTracking: false, parent,
   };
   return [insertDomain(k, d), id];
 }
@@ -110,6 +110,29 @@ export function domainFree(k: Kernel, id: number): Kernel {
     k1 = tx.commit(k);
   }
   return { ...k1, domains: k1.domains.filter((x) => x.id !== id) };
+}
+
+/** Every table frame of a paging domain (the top first, then depth first): what iommu_domain_preserve() preserves. */
+export function domainTableFrames(k: Kernel, id: number): Pfn[] {
+  const d = domainById(k, id);
+  const out: Pfn[] = [];
+  if (d.top === null) return out;
+  const walk = (pfn: Pfn): void => {
+    out.push(pfn);
+    for (const e of frameAt(k, pfn).table ?? []) if (e.kind === 'table') walk(e.pfn);
+  };
+  walk(d.top);
+  return out;
+}
+
+/** Inserts a domain with a given id (a restored one), keeping `domains` sorted. */
+export function domainInsert(k: Kernel, d: Domain): Kernel {
+  return insertDomain(k, d);
+}
+
+/** The lowest free domain id. */
+export function nextDomainId(k: Kernel): number {
+  return lowestFreeDomainId(k);
 }
 
 /** log2 of the smallest page size of the domain (1 << __ffs(pgsize_bitmap)). */

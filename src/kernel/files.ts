@@ -3,14 +3,17 @@
  *
  * A file lives while it has references (f_count): its fds, plus the kernel's own (an iopt_pages holds its memfd,
  * a bound VFIO device file holds its iommufd twice: df->iommufd and the DEVICE object's ictx reference). The last
- * `fput()` runs the file's release: iommufd_fops_release(), the memfd's page cache going away, or
- * vfio_device_fops_release() unbinding the device. Fds are handed out lowest free first from 3 (0-2 are stdio),
+ * `fput()` runs the file's release: iommufd_fops_release(), the memfd's page cache going away,
+ * vfio_device_fops_release() unbinding the device, luo_release() (/dev/liveupdate free again) or
+ * luo_session_release() (an outgoing session unpreserves its files, a retrieved one finishes). LUO holds its own
+ * reference on every file it preserves or retrieved, so those outlive their fds. Fds are handed out lowest free first from 3 (0-2 are stdio),
  * as get_unused_fd_flags() does.
  */
 import type { File, Kernel } from './types.ts';
 import { iommufdFopsRelease } from './main.ts';
 import { memfdRelease } from './memfd.ts';
 import { vfioDeviceFopsRelease } from './device.ts';
+import { luoRelease, luoSessionRelease } from './luo.ts';
 
 /** The open file `id`; throws when there is none (a model bug). */
 export function fileById(k: Kernel, id: number): File {
@@ -82,6 +85,12 @@ export function fput(k: Kernel, id: number): Kernel {
       break;
     case 'vfio':
       k1 = vfioDeviceFopsRelease(k0, id);
+      break;
+    case 'liveupdate':
+      k1 = luoRelease(k0, id);
+      break;
+    case 'session':
+      k1 = luoSessionRelease(k0, id);
       break;
   }
   return { ...k1, files: k1.files.filter((x) => x.id !== id) };

@@ -9,7 +9,7 @@
 import { HWPT_ALLOC_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_HWPT_SELFTEST_MIN_LEN, type IommuHwptAlloc } from './uapi.ts';
 import type { DeviceInfo, DeviceObject, HwptNestedObject, HwptPagingObject, Kernel } from './types.ts';
 import { PROFILES } from './profiles.ts';
-import { done, fail, isFail, notModelled, type Fail, type Outcome, type Refused } from './outcome.ts';
+import { done, fail, isFail, notModelled, NotModelledError, type Fail, type Outcome, type Refused } from './outcome.ts';
 import { addUsers, getObject, nextObjectId, objectOf, putObject } from './main.ts';
 import { domainAllocNested, domainAllocPaging, domainById, domainFree } from './domain.ts';
 import { ioasOf, ioptTableAddDomain, ioptTableRemoveDomain } from './ioPagetable.ts';
@@ -35,7 +35,7 @@ export function iommufdHwptPagingAlloc(
   });
   const hwpt: HwptPagingObject = {
     id, type: 'HWPT_PAGING', users: 1, ioas: ioasId, domain, autoDomain: false,
-    nestParent: (flags & HWPT_ALLOC_FLAGS.NEST_PARENT) !== 0,
+    nestParent: (flags & HWPT_ALLOC_FLAGS.NEST_PARENT) !== 0, luToken: null, luRestored: false,
   };
   let k2 = addUsers(putObject(k1, ictx, hwpt), ictx, ioasId, 1);
   if (immediateAttach) {
@@ -92,13 +92,37 @@ export function iommufdHwptAlloc(k: Kernel, ictx: number, cmd: IommuHwptAlloc): 
   return done(r[0], rule, { out_hwpt_id: r[1] });
 }
 
-/** iommufd_hwpt_paging_destroy(): off the IOAS's hwpt_list and domains, domain freed, IOAS released. */
+/**
+ * iommufd_hwpt_paging_destroy(): off the IOAS's hwpt_list and domains, domain freed, IOAS released. A HWPT made by
+ * IOMMU_HWPT_LU_RESTORE has no IOAS: only its (restored) domain is freed.
+ */
 export function iommufdHwptPagingDestroy(k: Kernel, ictx: number, hwpt: HwptPagingObject): Kernel {
+  const d = domainById(k, hwpt.domain);
+  if (d.restored && k.hw.some((h) => h.domain === hwpt.domain)) {
+    // The device was never moved off the restored domain in iommufd's books (it was attached by the IOMMU at boot):
+    // the prototype frees a domain the hardware still walks. Not modelled rather than guessed.
+    throw new NotModelledError(`destroying restored HWPT ${hwpt.id} while a device is still attached to its domain in hardware`);
+  }
+  if (preservedOutgoing(k, hwpt.domain)) {
+    throw new NotModelledError(`destroying HWPT ${hwpt.id}, whose domain is preserved for a live update (the series leaves this a TODO)`);
+  }
+  if (hwpt.ioas === null) return forgetDomain(domainFree(k, hwpt.domain), hwpt.domain);
   const ioas = ioasOf(k, ictx, hwpt.ioas);
   let k1 = putObject(k, ictx, { ...ioas, hwpts: ioas.hwpts.filter((h) => h !== hwpt.id) });
   k1 = ioptTableRemoveDomain(k1, ictx, hwpt.ioas, hwpt.domain);
   k1 = domainFree(k1, hwpt.domain);
   return addUsers(k1, ictx, hwpt.ioas, -1);
+}
+
+/** Whether `domain` is preserved by an iommufd in an outgoing LUO session (its tables are KHO-preserved). */
+function preservedOutgoing(k: Kernel, domain: number): boolean {
+  return k.lu.outgoing.some((s) => s.files.some((f) => f.data.handler === 'iommufd' && f.data.hwpts.some((h) => h.domain === domain)));
+}
+
+/** The history no longer has a domain holding a preserved domain's translations once it is freed. */
+function forgetDomain(k: Kernel, domain: number): Kernel {
+  if (!k.history.domains.some((d) => d.domain === domain)) return k;
+  return { ...k, history: { ...k.history, domains: k.history.domains.map((d) => (d.domain === domain ? { ...d, domain: null } : d)) } };
 }
 
 /** iommufd_hwpt_nested_destroy(): domain freed, parent released. */

@@ -8,7 +8,11 @@
  *   kernel plus the fd numbers userspace holds.
  * - `syscall(kernel, call)` is pure: the input kernel is never mutated; the result carries the new kernel. A call
  *   the model does not implement comes back as `{ ok: false, notModelled: true, reason, rule: 'not-modelled' }`
- *   (uapi.ts NotModelled), never as an invented errno.
+ *   (uapi.ts NotModelled), never as an invented errno. `KEXEC` is a syscall too (reboot()): its result is the new
+ *   kernel, an errno (reboot failed, the old kernel runs on), or `{ ok: false, panic: true, reason }` (the new
+ *   kernel stopped at boot: there is no kernel after it).
+ * - `dma(kernel, { device, iova, access })` is the hardware, not a syscall: one DMA of a config device through the
+ *   page-table frames its IOMMU context points at. It reads only.
  * - `RULES` lists every outcome a handler can return (each errno path and each success), as data; every result
  *   names its rule.
  * - Read-only views (`domainTranslations`, `translate`, `iommufdContexts`, ...) and the state types are exported
@@ -37,7 +41,7 @@ export interface WorldConfig {
    * A device with the selftest's mock aperture [1 << 24, (1 << 31) - 1] and pgsize PAGE_SIZE / 2 is a mock device.
    * `dirtyTracking` is IOMMU_CAP_DIRTY_TRACKING (default true; false is the selftest's MOCK_FLAGS_DEVICE_NO_DIRTY).
    */
-  devices: { name: string; aperture?: [U64, U64]; pgsize?: U64; dirtyTracking?: boolean }[];
+  devices: { name: string; aperture?: [U64, U64]; pgsize?: U64; dirtyTracking?: boolean; breakBeforeMake?: boolean }[];
   /** When given, the process is unprivileged (no CAP_IPC_LOCK, no CAP_SYS_RESOURCE) with this RLIMIT_MEMLOCK in pages. */
   rlimitMemlock?: number;
   /**
@@ -75,10 +79,11 @@ export interface Rule {
   description: string;
 }
 
-export { bootKernel, syscall, WorldConfigError, PCI_DEFAULT_APERTURE, PCI_DEFAULT_PGSIZE } from './syscall.ts';
+export { bootKernel, syscall, dma, WorldConfigError, PCI_DEFAULT_APERTURE, PCI_DEFAULT_PGSIZE } from './syscall.ts';
 export { RULES } from './rules.ts';
 export { PROFILES, DEFAULT_PROFILE, isProfileName } from './profiles.ts';
-export type { Profile, ProfileName, PageTableLayout, IovaHoleCheck } from './profiles.ts';
+export type { Profile, ProfileName, PageTableLayout, IovaHoleCheck, LiveUpdateProfile, LuoProfile } from './profiles.ts';
+export { BOOT_KERNEL_FRAMES } from './kexec.ts';
 export type { SyscallResult, Syscall };
 export type { KnownRuleId } from './rules.ts';
 
@@ -86,10 +91,12 @@ export type { KnownRuleId } from './rules.ts';
 export {
   domainTranslations, translate, leafSizes, iommufdContexts, ioasIovaAlignment, areaPageRange, iovaRanges,
   mappedTranslations, mergeTranslations, IOMMU_READ, IOMMU_WRITE, IOMMU_CACHE, MOCK_APERTURE_START, MOCK_APERTURE_LAST,
+  hwTranslate, hwLeaves, frameName, mergeRuns, runsEqual, domainTableFrames, preservedDomains, luoSessionFiles,
 } from './inspect.ts';
-export type { Translation } from './inspect.ts';
+export type { Translation, HwWalk, HwLeaves, PreservedDomain } from './inspect.ts';
 export type {
-  Area, Buffer, DeviceInfo, DeviceObject, Domain, File, Frame, FrameOwner, HwDevice, HwptNestedObject, HwptPagingObject,
-  IoasObject, IommufdCtx, IommufdFile, IommufdObject, IoptPages, IovaRange, MemfdFile, ObjectType, Pfn, Process, PtEntry,
-  Reserved, VfioFile,
+  Area, Buffer, DeviceInfo, DeviceObject, Domain, File, Frame, FrameOwner, HwDevice, HwPageTable, HwptNestedObject,
+  HwptPagingObject, IoasObject, IommufdCtx, IommufdFile, IommufdHwptLu, IommufdObject, IoptPages, IovaRange, Kho,
+  LiveUpdate, LiveupdateFile, LuHistory, LuoFile, LuoFileData, LuoSession, LuTranslation, MemfdFile, ObjectType, Pfn,
+  Process, PtEntry, Reserved, SessionFile, VfioFile,
 } from './types.ts';

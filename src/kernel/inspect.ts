@@ -2,12 +2,15 @@
  * Read-only views of the kernel state for code outside the handlers: the invariants, the trace layer, and (next
  * issue) the DMA walk and the live-update checks. Nothing here changes state; everything is derived on demand.
  */
-import type { Area, IoasObject, IommufdCtx, IovaRange, Kernel } from './types.ts';
+import type { Area, IoasObject, IommufdCtx, IovaRange, Kernel, LuoFile, Pfn } from './types.ts';
 import { areaIndexRange, pagesById } from './pages.ts';
 import { ioptAlignment, ioptIovaRanges } from './ioPagetable.ts';
 
-export { domainTranslations, translate, leafSizes } from './domain.ts';
+export { domainTranslations, translate, leafSizes, domainTableFrames } from './domain.ts';
 export type { Translation } from './domain.ts';
+export { hwTranslate, hwLeaves, frameName } from './dma.ts';
+export type { HwWalk, HwLeaves } from './dma.ts';
+export { mergeRuns, runsEqual } from './runs.ts';
 export { IOMMU_READ, IOMMU_WRITE, IOMMU_CACHE } from './ioPagetable.ts';
 export { MOCK_APERTURE_START, MOCK_APERTURE_LAST } from './selftest.ts';
 
@@ -69,3 +72,29 @@ export function mergeTranslations<T extends { iova: bigint; size: bigint; phys: 
   return out;
 }
 
+
+/** A domain an outgoing iommufd preserve made KHO-preserve: its domain, its HWPT token, and the session holding it. */
+export interface PreservedDomain {
+  session: string;
+  hwptToken: bigint;
+  domain: number;
+  /** The table frames iommu_domain_preserve() preserved. */
+  tables: Pfn[];
+}
+
+/** Every domain preserved by an iommufd in an outgoing LUO session. */
+export function preservedDomains(k: Kernel): PreservedDomain[] {
+  const out: PreservedDomain[] = [];
+  for (const s of k.lu.outgoing) {
+    for (const f of s.files) {
+      if (f.data.handler !== 'iommufd') continue;
+      for (const h of f.data.hwpts) if (h.domain !== null) out.push({ session: s.name, hwptToken: h.token, domain: h.domain, tables: h.tables });
+    }
+  }
+  return out;
+}
+
+/** The files of a LUO session by name and direction, or undefined when there is no such session. */
+export function luoSessionFiles(k: Kernel, name: string, incoming: boolean): readonly LuoFile[] | undefined {
+  return (incoming ? k.lu.incoming : k.lu.outgoing).find((s) => s.name === name)?.files;
+}

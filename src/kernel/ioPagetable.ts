@@ -225,6 +225,8 @@ export function ioptMapPages(
   k: Kernel, ictx: number, ioasId: number, elms: readonly PagesElm[], length: bigint, iovaIn: bigint, prot: number, allocIova: boolean,
 ): [Kernel, bigint] | Fail {
   let ioas = ioasOf(k, ictx, ioasId);
+  // SK-v1 11/14: iopt_alloc_area_pages() refuses any new area of an IOAS a live-update preserve made immutable.
+  if (ioas.luImmutable) return fail('iopt_alloc_area_pages:lu-immutable');
   const align = ioptAlignment(k, ioas);
   if ((length & (align - 1n)) || length === 0n) return fail('iopt_alloc_area_pages:length');
   let iova = iovaIn;
@@ -298,6 +300,8 @@ function areaRemove(k: Kernel, ictx: number, ioasId: number, area: Area): Kernel
  * the range ends the call with ENOENT, and the areas removed before it stay removed (no rollback).
  */
 export function ioptUnmapIovaRange(k: Kernel, ictx: number, ioasId: number, start: bigint, last: bigint): { k: Kernel; unmapped: bigint } | Fail {
+  // SK-v1 11/14: "if (iopt_lu_map_immutable(iopt)) rc = -EBUSY" before any area is looked at.
+  if (ioasOf(k, ictx, ioasId).luImmutable) return fail('iopt_unmap_iova_range:lu-immutable');
   let k1 = k;
   let unmapped = 0n;
   for (;;) {

@@ -30,7 +30,9 @@ export function convIommuProt(flags: number): number {
 export function iommufdIoasAllocIoctl(k: Kernel, ictx: number, cmd: IommuIoasAlloc): Outcome {
   if (cmd.flags) return fail('iommufd_ioas_alloc_ioctl:flags');
   const id = nextObjectId(k, ictx);
-  const ioas: IoasObject = { id, type: 'IOAS', users: 1, areas: [], allowed: [], reserved: [], disableLargePages: false, domains: [], hwpts: [] };
+  const ioas: IoasObject = {
+    id, type: 'IOAS', users: 1, areas: [], allowed: [], reserved: [], disableLargePages: false, domains: [], hwpts: [], luImmutable: false,
+  };
   return done(putObject(k, ictx, ioas), 'iommufd_ioas_alloc_ioctl:ok', { out_ioas_id: id });
 }
 
@@ -88,7 +90,7 @@ export function iommufdIoasMap(k: Kernel, ictx: number, cmd: IommuIoasMap): Outc
   const uptr = cmd.user_va - startByte;
   const npages = Number((cmd.length + startByte + k.pageSize - 1n) / k.pageSize);
   const [k1, pagesId] = pagesInsert(k, ictx, {
-    type: 'user', uptr, file: null, start: 0n, npages, writable: (prot & IOMMU_WRITE) !== 0,
+    type: 'user', uptr, file: null, start: 0n, npages, writable: (prot & IOMMU_WRITE) !== 0, seals: 0,
     accountMode: newAccountMode(k, ictx), npinned: 0, pinned: [],
   });
   const r = ioptMapPages(k1, ictx, cmd.ioas_id, [{ pages: pagesId, startByte, length: cmd.length }], cmd.length, cmd.iova, prot,
@@ -114,6 +116,7 @@ export function iommufdIoasMapFile(k: Kernel, ictx: number, cmd: IommuIoasMapFil
   const npages = Number((cmd.length + startByte + k.pageSize - 1n) / k.pageSize);
   const [k1, pagesId] = pagesInsert(fget(k, file.id), ictx, {
     type: 'file', uptr: 0n, file: file.id, start, npages, writable: (prot & IOMMU_WRITE) !== 0,
+    seals: file.kind === 'memfd' ? file.seals : 0,
     accountMode: newAccountMode(k, ictx), npinned: 0, pinned: [],
   });
   const r = ioptMapPages(k1, ictx, cmd.ioas_id, [{ pages: pagesId, startByte, length: cmd.length }], cmd.length, cmd.iova, prot,
@@ -142,8 +145,11 @@ export function iommufdIoasCopy(k: Kernel, ictx: number, cmd: IommuIoasCopy): Ou
 
 /** iommufd_ioas_unmap(): unmap-all with iova 0 and length U64_MAX, else every area inside the range. */
 export function iommufdIoasUnmap(k: Kernel, ictx: number, cmd: IommuIoasUnmap): Outcome {
-  if (!getIoas(k, ictx, cmd.ioas_id)) return fail('iommufd_get_ioas:not-found');
+  const ioas = getIoas(k, ictx, cmd.ioas_id);
+  if (!ioas) return fail('iommufd_get_ioas:not-found');
   if (cmd.iova === 0n && cmd.length === U64_MAX) {
+    // iopt_unmap_all() -> iopt_unmap_iova_range(): an IOAS made immutable by a live-update preserve is EBUSY.
+    if (ioas.luImmutable) return fail('iopt_unmap_iova_range:lu-immutable');
     const r = ioptUnmapAll(k, ictx, cmd.ioas_id);
     return done(r.k, 'iommufd_ioas_unmap:all-ok', { length: r.unmapped });
   }

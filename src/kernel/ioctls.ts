@@ -14,13 +14,15 @@ import {
 import { iommufdHwptAlloc } from './hwpt.ts';
 import { iommufdTestAddReserved } from './selftest.ts';
 import { vfioDfIoctlAttachPt, vfioDfIoctlBindIommufd, vfioDfIoctlDetachPt } from './device.ts';
+import { luoIoctlCreateSession, luoIoctlRetrieveSession, luoSessionFinish, luoSessionPreserveFd, luoSessionRetrieveFd } from './luo.ts';
+import { iommufdHwptLuRestore, iommufdHwptLuSetPreserve } from './iommufdLuo.ts';
 
-/** An ioctl handler: the file it was issued on (an iommufd or a VFIO cdev, by file id) and its argument. */
+/** An ioctl handler: the file it was issued on (an iommufd, a VFIO cdev, /dev/liveupdate or a session, by file id) and its argument. */
 type Handler<N extends IoctlName> = (k: Kernel, file: number, arg: IoctlArg[N]) => Outcome;
 
 interface IoctlOp<N extends IoctlName> {
   /** The kind of file whose fops handle it. */
-  on: 'iommufd' | 'vfio';
+  on: 'iommufd' | 'vfio' | 'liveupdate' | 'session';
   /** The kernel function it enters. */
   fn: string;
   run: Handler<N>;
@@ -42,6 +44,13 @@ export const IOCTL_OPS: { readonly [N in IoctlName]: IoctlOp<N> } = {
   VFIO_DEVICE_BIND_IOMMUFD: { on: 'vfio', fn: 'vfio_df_ioctl_bind_iommufd', run: vfioDfIoctlBindIommufd },
   VFIO_DEVICE_ATTACH_IOMMUFD_PT: { on: 'vfio', fn: 'vfio_df_ioctl_attach_pt', run: vfioDfIoctlAttachPt },
   VFIO_DEVICE_DETACH_IOMMUFD_PT: { on: 'vfio', fn: 'vfio_df_ioctl_detach_pt', run: vfioDfIoctlDetachPt },
+  LIVEUPDATE_IOCTL_CREATE_SESSION: { on: 'liveupdate', fn: 'luo_ioctl_create_session', run: luoIoctlCreateSession },
+  LIVEUPDATE_IOCTL_RETRIEVE_SESSION: { on: 'liveupdate', fn: 'luo_ioctl_retrieve_session', run: luoIoctlRetrieveSession },
+  LIVEUPDATE_SESSION_PRESERVE_FD: { on: 'session', fn: 'luo_session_preserve_fd', run: luoSessionPreserveFd },
+  LIVEUPDATE_SESSION_RETRIEVE_FD: { on: 'session', fn: 'luo_session_retrieve_fd', run: luoSessionRetrieveFd },
+  LIVEUPDATE_SESSION_FINISH: { on: 'session', fn: 'luo_session_finish', run: (k, file) => luoSessionFinish(k, file) },
+  IOMMU_HWPT_LU_SET_PRESERVE: { on: 'iommufd', fn: 'iommufd_hwpt_lu_set_preserve', run: iommufdHwptLuSetPreserve },
+  IOMMU_HWPT_LU_RESTORE: { on: 'iommufd', fn: 'iommufd_hwpt_lu_restore', run: iommufdHwptLuRestore },
 };
 
 /** True when `op` names an ioctl of the table. */

@@ -63,14 +63,17 @@ export function memfdPageBatch(k: Kernel, id: number, tx: FrameTx): MemfdPageBat
 }
 
 /**
- * ftruncate() on a memfd: shmem_setattr(). F_SEAL_SHRINK / F_SEAL_GROW refuse a size change (EPERM); pages wholly
- * past the new size leave the page cache (truncate_inode_pages_range keeps a partial last page).
+ * ftruncate() on a memfd: shmem_setattr(). F_SEAL_SHRINK / F_SEAL_GROW refuse a size change (EPERM), and so does a
+ * memfd_luo freeze; pages wholly past the new size leave the page cache (truncate_inode_pages_range keeps a partial
+ * last page).
  */
 export function shmemSetattrSize(k: Kernel, id: number, size: U64): Kernel | Fail {
   const m = memfdById(k, id);
   if ((size < m.size && (m.seals & F_SEALS.SHRINK)) || (size > m.size && (m.seals & F_SEALS.GROW))) {
     return fail('shmem_setattr:sealed');
   }
+  // shmem_freeze(): memfd_luo froze the size of the preserved (outgoing) inode; the same size is still accepted.
+  if (size !== m.size && m.frozen) return fail('shmem_setattr:frozen');
   const keep = (size + k.pageSize - 1n) / k.pageSize;
   const tx = frameTx(k);
   const kept: { index: number; pfn: Pfn }[] = [];

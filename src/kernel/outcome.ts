@@ -2,7 +2,9 @@
  * How handlers end. A kernel error is a value (`Fail`, naming its rule), never an exception; a failed call returns
  * nothing else, so the caller keeps the kernel it had (failure atomicity by construction). The one exception is the
  * kernel's own: IOMMU_IOAS_UNMAP may fail after unmapping some areas, and its `Fail` carries that kernel in `partial`.
- * Exceptions thrown inside src/kernel are model bugs (an impossible state), never outcomes.
+ * Exceptions thrown inside src/kernel are model bugs (an impossible state), never outcomes, with one exception:
+ * NotModelledError, thrown where a path deep inside a handler (a destroy op, a release) reaches something the model
+ * does not implement; syscall() turns it into a NotModelled result.
  */
 import type { Errno } from './uapi.ts';
 import type { Kernel } from './types.ts';
@@ -32,8 +34,28 @@ export interface Done {
   readonly rule: KnownRuleId;
 }
 
+/** A KEXEC into a kernel that panics at boot: there is no kernel after it. */
+export interface Panicked {
+  readonly kind: 'panic';
+  readonly reason: string;
+  readonly rule: KnownRuleId;
+}
+
 /** What an ioctl handler returns. */
-export type Outcome = Done | Fail | Refused;
+export type Outcome = Done | Fail | Refused | Panicked;
+
+/** The new kernel stops at boot on rule `rule`. */
+export function panic(rule: KnownRuleId, reason: string): Panicked {
+  return { kind: 'panic', reason, rule };
+}
+
+/** Thrown where a path deep inside a handler reaches what the model does not implement (see the file header). */
+export class NotModelledError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'NotModelledError';
+  }
+}
 
 /** Ends on rule `rule` (an errno path). */
 export function fail(rule: KnownRuleId, out: Record<string, unknown> | null = null): Fail {
@@ -64,6 +86,6 @@ export function isFail(x: unknown): x is Fail {
 /** The errno of a failed path. */
 export function errnoOf(f: Fail): Errno {
   const r = ruleResult(f.rule);
-  if (r === 'ok' || r === 'not-modelled') throw new Error(`model bug: rule ${f.rule} is not an errno path`);
+  if (r === 'ok' || r === 'not-modelled' || r === 'PANIC' || r === 'FAULT') throw new Error(`model bug: rule ${f.rule} is not an errno path`);
   return r;
 }

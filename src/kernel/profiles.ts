@@ -18,10 +18,12 @@ export type ProfileName =
 
 /** LUO as one kernel has it (kernel/liveupdate/luo_core.c, luo_session.c, luo_file.c). */
 export interface LuoProfile {
-  /** LUO_FDT_COMPATIBLE / LUO_ABI_COMPATIBLE: the root of the LUO subtree. A mismatch at boot panics. */
+  /**
+   * LUO_FDT_COMPATIBLE / LUO_ABI_COMPATIBLE: the root of the LUO subtree. A mismatch at boot panics. (The session
+   * node has its own compatible, "luo-session-v2" in every kernel modelled; later LUO folds session changes into
+   * this one, "luo-v4" -> "luo-v5" for the growing file blocks.)
+   */
   compatible: string;
-  /** LUO_FDT_SESSION_COMPATIBLE: the session node. A mismatch at boot panics (luo_session_setup_incoming). */
-  session: string;
   /**
    * The fixed limits of the older merged LUO: LUO_FILE_MAX (2 pages of 64-byte luo_file_ser: 128 files per session,
    * PRESERVE_FD ENOSPC) and LUO_SESSION_MAX (16 pages: 744 sessions, CREATE_SESSION ENOMEM). null: the newest LUO,
@@ -145,7 +147,7 @@ const KHO_V2 = 'kho-v2';
 const LUO_7_1: LuoProfile = {
   // "luo-v4" is the value "liveupdate: Remove limit on the number of files per session" (June 2026, in v7.2-rc1)
   // replaces with "luo-v5". MODELLING ASSUMPTION: the typed session ioctls and name checks are in 7.1.
-  compatible: 'luo-v4', session: 'luo-session-v2', limits: { filesPerSession: 128, sessions: 744 },
+  compatible: 'luo-v4', limits: { filesPerSession: 128, sessions: 744 },
   typedSessionIoctls: true, sessionNameChecks: true,
 };
 
@@ -233,7 +235,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     liveUpdate: {
       ...NO_LIVE_UPDATE,
       kho: KHO_V1,
-      luo: { compatible: 'luo-v1', session: 'luo-session-v2', limits: { filesPerSession: 128, sessions: 744 }, typedSessionIoctls: false, sessionNameChecks: false },
+      luo: { compatible: 'luo-v1', limits: { filesPerSession: 128, sessions: 744 }, typedSessionIoctls: false, sessionNameChecks: false },
       memfd: { compatible: 'memfd-v1', seals: false },
     },
   },

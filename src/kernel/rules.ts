@@ -13,8 +13,8 @@ import type { Rule } from './index.ts';
 interface RuleSpec {
   /** The syscall(s) that can end on this rule. */
   op: string;
-  /** An errno, `ok`, or `not-modelled`. */
-  result: Errno | 'ok' | 'not-modelled';
+  /** An errno, `ok`, `not-modelled`, `PANIC` (a KEXEC whose new kernel stops) or `FAULT` (a DMA that faults). */
+  result: Errno | 'ok' | 'not-modelled' | 'PANIC' | 'FAULT';
   kernelFunction: string;
   description: string;
 }
@@ -22,6 +22,7 @@ interface RuleSpec {
 const MAPS = 'IOMMU_IOAS_MAP, IOMMU_IOAS_MAP_FILE, IOMMU_IOAS_COPY';
 const FILLS = `${MAPS}, IOMMU_HWPT_ALLOC, VFIO_DEVICE_ATTACH_IOMMUFD_PT`;
 const ADD_DOMAIN = 'IOMMU_HWPT_ALLOC, VFIO_DEVICE_ATTACH_IOMMUFD_PT';
+const LU = 'LIVEUPDATE_SESSION_PRESERVE_FD';
 const IOAS_OPS =
   'IOMMU_IOAS_ALLOW_IOVAS, IOMMU_IOAS_COPY, IOMMU_IOAS_IOVA_RANGES, IOMMU_IOAS_MAP, IOMMU_IOAS_MAP_FILE, ' +
   'IOMMU_IOAS_UNMAP, IOMMU_OPTION, IOMMU_TEST_OP_ADD_RESERVED';
@@ -201,6 +202,101 @@ const TABLE = {
   'memfd_add_seals:sealed': { op: 'F_ADD_SEALS', result: 'EPERM', kernelFunction: 'memfd_add_seals', description: 'F_SEAL_SEAL is set.' },
   'memfd_wait_for_pins:busy': { op: 'F_ADD_SEALS', result: 'EBUSY', kernelFunction: 'memfd_wait_for_pins', description: 'F_SEAL_WRITE while a page is pinned (e.g. for DMA).' },
   'memfd_add_seals:ok': { op: 'F_ADD_SEALS', result: 'ok', kernelFunction: 'memfd_add_seals', description: 'The seals are added (F_SEAL_EXEC on an executable memfd adds SHRINK|GROW|WRITE|FUTURE_WRITE).' },
+  'shmem_setattr:frozen': { op: 'FTRUNCATE', result: 'EPERM', kernelFunction: 'shmem_setattr', description: 'A size change of a memfd that memfd_luo preserved (shmem_freeze), until it is unpreserved.' },
+  'iommufd_fops_open:ok': { op: 'IOMMUFD_OPEN', result: 'ok', kernelFunction: 'iommufd_fops_open', description: 'open("/dev/iommu"): a new iommufd_ctx and its fd.' },
+  'vfio_device_fops_cdev_open:ok': { op: 'VFIO_DEVICE_OPEN', result: 'ok', kernelFunction: 'vfio_device_fops_cdev_open', description: 'open() of the device cdev: a new, unbound cdev file.' },
+  'vfio_device_fops_cdev_open:lu-claimed': {
+    op: 'VFIO_DEVICE_OPEN', result: 'EBUSY', kernelFunction: 'vfio_device_fops_cdev_open',
+    description: 'The device was preserved by the previous kernel and its session has not finished: only its retrieved cdev may be used (DM-v3).',
+  },
+  'vfio_df_open:opened': { op: 'VFIO_DEVICE_BIND_IOMMUFD', result: 'EINVAL', kernelFunction: 'vfio_df_open', description: 'Another cdev of the device is bound: the cdev path opens a device once.' },
+  'vfio_df_ioctl_bind_iommufd:lu-iommufd': {
+    op: 'VFIO_DEVICE_BIND_IOMMUFD', result: 'EPERM', kernelFunction: 'vfio_df_ioctl_bind_iommufd',
+    description: 'A cdev retrieved with IOMMU state binds only to the iommufd retrieved from its session (SK-v1 14/14).',
+  },
+
+  // ---- live update: io_pagetable.c immutability (SK-v1 11/14) --------------------------------------------------
+  'iopt_alloc_area_pages:lu-immutable': { op: MAPS, result: 'EBUSY', kernelFunction: 'iopt_alloc_area_pages', description: 'The IOAS was made immutable by preserving its iommufd with a marked HWPT on it.' },
+  'iopt_unmap_iova_range:lu-immutable': { op: 'IOMMU_IOAS_UNMAP', result: 'EBUSY', kernelFunction: 'iopt_unmap_iova_range', description: 'The IOAS was made immutable by preserving its iommufd (unmap-all included).' },
+
+  // ---- live update: LUO (luo_core.c, luo_session.c, luo_file.c) ------------------------------------------------
+  'luo_open:no-device': { op: 'LIVEUPDATE_OPEN', result: 'ENOENT', kernelFunction: 'luo_open', description: 'This kernel has no LUO: /dev/liveupdate does not exist.' },
+  'luo_open:busy': { op: 'LIVEUPDATE_OPEN', result: 'EBUSY', kernelFunction: 'luo_open', description: '/dev/liveupdate is open already (exclusive open).' },
+  'luo_open:deserialize': {
+    op: 'LIVEUPDATE_OPEN', result: 'EIO', kernelFunction: 'luo_open',
+    description: 'The incoming state failed to deserialize at boot (a preserved file whose handler compatible this kernel lacks); sticky.',
+  },
+  'luo_open:ok': { op: 'LIVEUPDATE_OPEN', result: 'ok', kernelFunction: 'luo_open', description: '/dev/liveupdate is opened.' },
+  'luo_ioctl:unknown': { op: 'an iommufd or session ioctl on /dev/liveupdate', result: 'EINVAL', kernelFunction: 'luo_ioctl', description: 'The nr is outside luo_ioctl_ops[].' },
+  'luo_session_ioctl:unknown': { op: 'an ioctl other than a session one on a session fd', result: 'EINVAL', kernelFunction: 'luo_session_ioctl', description: 'The nr is outside luo_session_ioctl_ops[].' },
+  'luo_session_name:empty': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION, LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'EINVAL', kernelFunction: 'luo_session_create', description: 'An empty session name (newest LUO).' },
+  'luo_session_name:unterminated': {
+    op: 'LIVEUPDATE_IOCTL_CREATE_SESSION, LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'EINVAL', kernelFunction: 'luo_session_create',
+    description: 'A name that fills all LIVEUPDATE_SESSION_NAME_LENGTH (64) bytes: no NUL terminator (newest LUO).',
+  },
+  'luo_session_insert:full': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'ENOMEM', kernelFunction: 'luo_session_insert', description: 'LUO_SESSION_MAX (744) outgoing sessions exist (older LUO with fixed limits).' },
+  'luo_session_insert:exists': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'EEXIST', kernelFunction: 'luo_session_insert', description: 'An outgoing session has this name.' },
+  'luo_session_create:ok': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'ok', kernelFunction: 'luo_session_create', description: 'A new outgoing session and its fd.' },
+  'luo_session_retrieve:not-found': { op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'ENOENT', kernelFunction: 'luo_session_retrieve', description: 'No incoming session has this name.' },
+  'luo_session_retrieve:retrieved': { op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'EINVAL', kernelFunction: 'luo_session_retrieve', description: 'The session was retrieved already (a session is retrieved once).' },
+  'luo_session_retrieve:ok': { op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'ok', kernelFunction: 'luo_session_retrieve', description: 'The incoming session and its fd.' },
+  'luo_session_ioctl:type': {
+    op: 'LIVEUPDATE_SESSION_PRESERVE_FD, LIVEUPDATE_SESSION_RETRIEVE_FD, LIVEUPDATE_SESSION_FINISH', result: 'EINVAL', kernelFunction: 'luo_session_ioctl',
+    description: 'PRESERVE_FD on a retrieved session, or RETRIEVE_FD/FINISH on an outgoing one (typed session ioctls).',
+  },
+  'luo_preserve_file:token-used': { op: LU, result: 'EEXIST', kernelFunction: 'luo_preserve_file', description: 'The token is used in this session (checked first).' },
+  'luo_preserve_file:full': { op: LU, result: 'ENOSPC', kernelFunction: 'luo_preserve_file', description: 'LUO_FILE_MAX (128) files in the session (older LUO with fixed limits).' },
+  'luo_preserve_file:bad-fd': { op: LU, result: 'EBADF', kernelFunction: 'luo_preserve_file', description: 'fget(fd) failed.' },
+  'luo_preserve_file:no-handler': { op: LU, result: 'ENOENT', kernelFunction: 'luo_preserve_file', description: "No registered handler's can_preserve() accepts the file." },
+  'luo_preserve_file:preserved': { op: LU, result: 'EBUSY', kernelFunction: 'luo_preserve_file', description: 'The file is preserved already (in any session) or retrieved and not finished (luo_preserved_files).' },
+  'luo_preserve_file:ok': { op: LU, result: 'ok', kernelFunction: 'luo_preserve_file', description: "The handler preserved the file; LUO holds a reference on it." },
+  'luo_retrieve_file:not-found': { op: 'LIVEUPDATE_SESSION_RETRIEVE_FD', result: 'ENOENT', kernelFunction: 'luo_retrieve_file', description: 'No file of the session has this token.' },
+  'luo_retrieve_file:again': { op: 'LIVEUPDATE_SESSION_RETRIEVE_FD', result: 'ok', kernelFunction: 'luo_retrieve_file', description: 'Retrieved already: the same file again, on a new fd (idempotent).' },
+  'luo_retrieve_file:ok': { op: 'LIVEUPDATE_SESSION_RETRIEVE_FD', result: 'ok', kernelFunction: 'luo_retrieve_file', description: "The handler's retrieve() made the file; LUO keeps a reference until finish." },
+  'luo_file_can_finish:busy': {
+    op: 'LIVEUPDATE_SESSION_FINISH, CLOSE', result: 'EBUSY', kernelFunction: 'luo_file_can_finish_one',
+    description: "A handler's can_finish() is false: nothing is finished (all or nothing). On CLOSE the session stays held by LUO.",
+  },
+  'luo_session_finish:ok': { op: 'LIVEUPDATE_SESSION_FINISH', result: 'ok', kernelFunction: 'luo_file_finish', description: "Every file's finish() ran, last first; LUO gave its references up." },
+
+  // ---- live update: iommufd (SK-v1 10-11/14; restore path @039a2632) ------------------------------------------
+  'iommufd_get_hwpt_paging:not-found': { op: 'IOMMU_HWPT_LU_SET_PRESERVE', result: 'ENOENT', kernelFunction: 'iommufd_get_hwpt_paging', description: 'hwpt_id is not a HWPT_PAGING.' },
+  'iommufd_hwpt_lu_set_preserve:token-in-use': { op: 'IOMMU_HWPT_LU_SET_PRESERVE', result: 'EADDRINUSE', kernelFunction: 'iommufd_hwpt_lu_set_preserve', description: 'Another marked HWPT of this iommufd has the token.' },
+  'iommufd_hwpt_lu_set_preserve:ok': { op: 'IOMMU_HWPT_LU_SET_PRESERVE', result: 'ok', kernelFunction: 'iommufd_hwpt_lu_set_preserve', description: 'The HWPT is marked for preservation with the token.' },
+  'check_iopt_pages_preserved:not-file': { op: LU, result: 'EINVAL', kernelFunction: 'check_iopt_pages_preserved', description: 'A marked HWPT\'s IOAS has an area that is not IOPT_ADDRESS_FILE.' },
+  'check_iopt_pages_preserved:not-sealed': { op: LU, result: 'EINVAL', kernelFunction: 'check_iopt_pages_preserved', description: 'A mapped file lacked F_SEAL_SEAL|GROW|SHRINK when it was mapped.' },
+  'check_iopt_pages_preserved:file-not-preserved': { op: LU, result: 'ENOENT', kernelFunction: 'liveupdate_get_token_outgoing', description: 'A mapped file is not preserved in the same session.' },
+  'iommu_domain_preserve:not-generic-pt': { op: LU, result: 'EOPNOTSUPP', kernelFunction: 'iommu_domain_preserve', description: 'A marked HWPT\'s domain is not a generic_pt format (the selftest mock domain).' },
+  'iommufd_liveupdate_retrieve:not-supported': { op: 'LIVEUPDATE_SESSION_RETRIEVE_FD', result: 'EOPNOTSUPP', kernelFunction: 'iommufd_liveupdate_retrieve', description: 'SK-v1 as posted: the iommufd cannot be retrieved (Phase 2).' },
+  'iommufd_hwpt_lu_restore:not-retrieved': { op: 'IOMMU_HWPT_LU_RESTORE', result: 'ENOTTY', kernelFunction: 'iommufd_hwpt_lu_restore', description: 'The iommufd was not retrieved from LUO (ictx->lu is NULL).' },
+  'iommufd_hwpt_lu_restore:no-token': { op: 'IOMMU_HWPT_LU_RESTORE', result: 'ENOENT', kernelFunction: 'iommufd_hwpt_lu_restore', description: 'No preserved HWPT has this token, or it was reclaimed already.' },
+  'iommufd_hwpt_lu_restore:no-domain': { op: 'IOMMU_HWPT_LU_RESTORE', result: 'ENOENT', kernelFunction: 'iommufd_hwpt_lu_restore', description: 'The HWPT was preserved but no device brought its domain back at boot (restored_domain is NULL).' },
+  'iommufd_hwpt_lu_restore:ok': { op: 'IOMMU_HWPT_LU_RESTORE', result: 'ok', kernelFunction: 'iommufd_hwpt_lu_restore', description: 'A HWPT_PAGING around the restored domain, with no IOAS; pt_id written back.' },
+
+  // ---- live update: VFIO cdev (SK-v1 12-14/14) ------------------------------------------------------------------
+  'iommufd_device_preserve:hwpt-not-marked': { op: LU, result: 'EINVAL', kernelFunction: 'iommufd_device_preserve', description: 'The cdev is attached to a HWPT that is not marked for preservation.' },
+  'iommufd_device_preserve:iommufd-not-preserved': { op: LU, result: 'ENOENT', kernelFunction: 'iommufd_device_preserve', description: 'The HWPT is marked but its iommufd is not preserved in the same session.' },
+  'iommu_preserve_device:domain-not-preserved': { op: LU, result: 'EINVAL', kernelFunction: 'iommu_preserve_device', description: 'The HWPT was marked after its iommufd was preserved: its domain has no preserved state.' },
+
+  // ---- live update: reboot and boot (kexec.ts) ------------------------------------------------------------------
+  'luo_file_freeze:failed': { op: 'KEXEC', result: 'EINVAL', kernelFunction: 'luo_file_freeze', description: "Injected: a handler's freeze() fails; the files frozen before it are unfrozen and reboot() fails." },
+  'liveupdate_reboot:kho-finalize': { op: 'KEXEC', result: 'EAGAIN', kernelFunction: 'liveupdate_reboot', description: 'Injected: kho_finalize() fails; reboot() fails EAGAIN.' },
+  'kernel_kexec:ok': { op: 'KEXEC', result: 'ok', kernelFunction: 'kernel_kexec', description: 'The new kernel booted; preserved state as its KHO, LUO and IOMMU made of it.' },
+  'luo_early_startup:incompatible': { op: 'KEXEC', result: 'PANIC', kernelFunction: 'luo_restore_fail', description: 'The LUO subtree has another LUO ABI compatible: the new kernel panics.' },
+  'iommu_restore_domain:restore-failed': {
+    op: 'KEXEC', result: 'PANIC', kernelFunction: 'iommu_restore_domain',
+    description: 'kho_restore_folio() of a preserved page-table page failed (not reserved, or injected): BUG_ON.',
+  },
+
+  // ---- the hardware: DMA (dma.ts) -------------------------------------------------------------------------------
+  'dma:ok': { op: 'DMA', result: 'ok', kernelFunction: 'IOMMU hardware', description: 'The walk reached a leaf permitting the access: the frame it names.' },
+  'dma:blocked': { op: 'DMA', result: 'FAULT', kernelFunction: 'IOMMU hardware', description: 'The device is blocked or on the default domain: no translation.' },
+  'dma:no-translation': { op: 'DMA', result: 'FAULT', kernelFunction: 'IOMMU hardware', description: 'The page table has no translation for the IOVA.' },
+  'dma:not-permitted': { op: 'DMA', result: 'FAULT', kernelFunction: 'IOMMU hardware', description: 'The translation does not permit the access (read or write).' },
+  'dma:garbage-table': {
+    op: 'DMA', result: 'FAULT', kernelFunction: 'IOMMU hardware',
+    description: 'The walk reads a frame that is no page table (freed, or reused by a new kernel).',
+  },
 } as const satisfies Record<string, RuleSpec>;
 
 /** A rule id the handlers can name (checked at compile time). */

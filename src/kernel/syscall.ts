@@ -10,12 +10,15 @@ import { type IoctlArg, type IoctlName, type Syscall, type SyscallResult, type U
 import type { Boot, BootFds, WorldConfig } from './index.ts';
 import type { DeviceInfo, Kernel } from './types.ts';
 import { DEFAULT_PROFILE, PROFILES, isProfileName, type ProfileName } from './profiles.ts';
-import { errnoOf, fail, isFail, type Outcome } from './outcome.ts';
+import { errnoOf, fail, isFail, notModelled, type Outcome } from './outcome.ts';
 import { IOCTL_OPS, isIoctlName } from './ioctls.ts';
 import { addFile, closeFd, fdFile, fdInstall } from './files.ts';
 import { memfdAddSeals, shmemSetattrSize } from './memfd.ts';
 import { MOCK_APERTURE_LAST, MOCK_APERTURE_START } from './selftest.ts';
-import { done } from './outcome.ts';
+import { done, NotModelledError } from './outcome.ts';
+import { luoOpen } from './luo.ts';
+import { vfioDeviceOpen } from './device.ts';
+import { kexec } from './kexec.ts';
 
 /** The PCI IOMMU of a config device that declares no aperture or pgsize: 4 KiB | 2 MiB | 1 GiB, 48-bit aperture. */
 export const PCI_DEFAULT_PGSIZE: U64 = (1n << 12n) | (1n << 21n) | (1n << 30n);
@@ -47,6 +50,7 @@ function deviceInfoFor(config: WorldConfig, d: WorldConfig['devices'][number], i
     pgsizeBitmap: pgsize,
     aperture: { start: aperture[0], last: aperture[1] },
     dirtyTracking: d.dirtyTracking ?? true,
+    breakBeforeMake: d.breakBeforeMake ?? false,
   };
 }
 
@@ -94,25 +98,29 @@ export function bootKernel(config: WorldConfig, profile: ProfileName = DEFAULT_P
     devices,
     frames: [],
     domains: [],
-    hw: devices.map((d) => ({ device: d.name, domain: 'default' as const, dmaOwner: null })).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0)),
+    hw: devices.map((d) => ({ device: d.name, domain: 'default' as const, pt: null, dmaOwner: null, luClaimed: false }))
+      .sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0)),
     process: {
       capIpcLock: config.capabilities?.ipcLock ?? privileged, capSysResource: config.capabilities?.sysResource ?? privileged, rlimitMemlock: privileged ? null : (config.rlimitMemlock ?? null),
       userLockedVm: 0, mmLockedVm: 0, mmPinnedVm: 0, fds: [], buffers,
     },
     files: [],
+    kho: { preserved: [], incoming: [], boot: 'cold' },
+    lu: { device: null, broken: false, number: 0, outgoing: [], incoming: [] },
+    history: { domains: [], devices: [] },
   };
   const fds: BootFds = { iommufd: 0, memfds: {}, devices: {} };
   let id: number;
-  [k, id] = addFile(k, { kind: 'iommufd', id: 0, refs: 0, ctx: { accountMode: 'user', objects: [], pages: [] } });
+  [k, id] = addFile(k, { kind: 'iommufd', id: 0, refs: 0, ctx: { accountMode: 'user', objects: [], pages: [], lu: null } });
   [k, fds.iommufd] = fdInstall(k, id);
   config.memfds.forEach((m, i) => {
     unique(`memfds[${i}].name`, m.name);
     if (!Number.isSafeInteger(m.pages) || m.pages < 0) throw new WorldConfigError(`memfds[${i}].pages`, 'must be a page count');
-    [k, id] = addFile(k, { kind: 'memfd', id: 0, refs: 0, name: m.name, size: BigInt(m.pages) * page, seals: 0, pages: [] });
+    [k, id] = addFile(k, { kind: 'memfd', id: 0, refs: 0, name: m.name, size: BigInt(m.pages) * page, seals: 0, frozen: false, pages: [] });
     [k, fds.memfds[m.name]] = fdInstall(k, id);
   });
   for (const d of devices) {
-    [k, id] = addFile(k, { kind: 'vfio', id: 0, refs: 0, device: d.name, bound: null });
+    [k, id] = addFile(k, { kind: 'vfio', id: 0, refs: 0, device: d.name, bound: null, lu: null });
     [k, fds.devices[d.name]] = fdInstall(k, id);
   }
   return { kernel: k, fds };
@@ -121,6 +129,7 @@ export function bootKernel(config: WorldConfig, profile: ProfileName = DEFAULT_P
 function toResult(k: Kernel, o: Outcome): SyscallResult<Kernel> {
   if (o.kind === 'done') return { ok: true, kernel: o.k, out: o.out, rule: o.rule };
   if (o.kind === 'not-modelled') return { ok: false, notModelled: true, reason: o.reason, rule: 'not-modelled' };
+  if (o.kind === 'panic') return { ok: false, panic: true, reason: o.reason, rule: o.rule };
   const r: SyscallResult<Kernel> = { ok: false, errno: errnoOf(o), rule: o.rule };
   if (o.out) r.out = o.out;
   if (o.partial) {
@@ -147,41 +156,72 @@ function ioctl(k: Kernel, op: IoctlName, fd: number, arg: unknown): Outcome {
       if (!file.bound) return fail('vfio_device_fops_unl_ioctl:not-bound');
       if (entry.on !== 'vfio') return fail('vfio_device_fops_unl_ioctl:unknown');
       return run(k, file.id, arg as IoctlArg[IoctlName]);
+    case 'liveupdate':
+      // luo_ioctl(): an nr outside luo_ioctl_ops[] is EINVAL.
+      if (entry.on !== 'liveupdate') return fail('luo_ioctl:unknown');
+      return run(k, file.id, arg as IoctlArg[IoctlName]);
+    case 'session':
+      // luo_session_ioctl(): an nr outside luo_session_ioctl_ops[] is EINVAL.
+      if (entry.on !== 'session') return fail('luo_session_ioctl:unknown');
+      return run(k, file.id, arg as IoctlArg[IoctlName]);
+  }
+}
+
+/** The calls that are not an ioctl on an fd. */
+function fileSyscall(k: Kernel, call: Exclude<Syscall, { op: IoctlName }>): Outcome {
+  switch (call.op) {
+    case 'FTRUNCATE': {
+      // do_sys_ftruncate(): the sign check comes before the fd lookup.
+      if (call.length > LOFF_MAX) return fail('do_sys_ftruncate:negative');
+      const f = fdFile(k, call.fd);
+      if (!f) return fail('fdget:bad-fd');
+      if (f.kind !== 'memfd') return fail('do_sys_ftruncate:not-regular');
+      const r = shmemSetattrSize(k, f.id, call.length);
+      return isFail(r) ? r : done(r, 'shmem_setattr:ok');
+    }
+    case 'F_ADD_SEALS': {
+      const f = fdFile(k, call.fd);
+      if (!f) return fail('fdget:bad-fd');
+      const r = memfdAddSeals(k, f.id, call.seals);
+      return isFail(r) ? r : done(r, 'memfd_add_seals:ok');
+    }
+    case 'CLOSE':
+      return fdFile(k, call.fd) ? done(closeFd(k, call.fd), 'close_fd:ok') : fail('fdget:bad-fd');
+    case 'IOMMUFD_OPEN': {
+      // iommufd_fops_open(): a new iommufd_ctx.
+      const [k1, id] = addFile(k, { kind: 'iommufd', id: 0, refs: 0, ctx: { accountMode: 'user', objects: [], pages: [], lu: null } });
+      const [k2, fd] = fdInstall(k1, id);
+      return done(k2, 'iommufd_fops_open:ok', { fd });
+    }
+    case 'LIVEUPDATE_OPEN':
+      return luoOpen(k);
+    case 'VFIO_DEVICE_OPEN':
+      return vfioDeviceOpen(k, call.device);
+    case 'KEXEC':
+      if (!isProfileName(call.kernel)) return notModelled(`KEXEC into unknown kernel profile ${call.kernel}`);
+      return kexec(k, call.kernel, call.faults);
   }
 }
 
 /** LLONG_MAX: the largest length ftruncate() takes (loff_t is signed). */
 const LOFF_MAX = (1n << 63n) - 1n;
 
+const FILE_SYSCALLS: ReadonlySet<string> = new Set(['FTRUNCATE', 'F_ADD_SEALS', 'CLOSE', 'IOMMUFD_OPEN', 'LIVEUPDATE_OPEN', 'VFIO_DEVICE_OPEN', 'KEXEC']);
+
 /** One system call on the kernel. Pure: `k` is never mutated; the result carries the new kernel. */
 export function syscall(k: Kernel, call: Syscall): SyscallResult<Kernel> {
   const op: string = call.op;
   let o: Outcome;
-  if (isIoctlName(op)) {
-    o = ioctl(k, op, call.fd, (call as { arg: unknown }).arg);
-  } else if (call.op === 'FTRUNCATE') {
-    // do_sys_ftruncate(): the sign check comes before the fd lookup.
-    if (call.length > LOFF_MAX) o = fail('do_sys_ftruncate:negative');
-    else {
-      const f = fdFile(k, call.fd);
-      if (!f) o = fail('fdget:bad-fd');
-      else if (f.kind !== 'memfd') o = fail('do_sys_ftruncate:not-regular');
-      else {
-        const r = shmemSetattrSize(k, f.id, call.length);
-        o = isFail(r) ? r : done(r, 'shmem_setattr:ok');
-      }
-    }
-  } else if (call.op === 'F_ADD_SEALS') {
-    const f = fdFile(k, call.fd);
-    if (!f) o = fail('fdget:bad-fd');
-    else {
-      const r = memfdAddSeals(k, f.id, call.seals);
-      o = isFail(r) ? r : done(r, 'memfd_add_seals:ok');
-    }
-  } else if (call.op === 'CLOSE') {
-    o = fdFile(k, call.fd) ? done(closeFd(k, call.fd), 'close_fd:ok') : fail('fdget:bad-fd');
-  } else {
-    return { ok: false, notModelled: true, reason: `syscall ${op} is not modelled`, rule: 'not-modelled' };
+  try {
+    if (isIoctlName(op)) o = ioctl(k, op, (call as { fd: number }).fd, (call as { arg: unknown }).arg);
+    else if (FILE_SYSCALLS.has(op)) o = fileSyscall(k, call as Exclude<Syscall, { op: IoctlName }>);
+    else return { ok: false, notModelled: true, reason: `syscall ${op} is not modelled`, rule: 'not-modelled' };
+  } catch (err) {
+    if (err instanceof NotModelledError) return { ok: false, notModelled: true, reason: err.reason, rule: 'not-modelled' };
+    throw err;
   }
   return toResult(k, o);
 }
+
+/** One DMA by a config device: see dma.ts. Reads only; the kernel does not change. */
+export { dma } from './dma.ts';

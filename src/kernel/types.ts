@@ -175,6 +175,11 @@ export interface IoptPages {
   start: U64;
   npages: number;
   writable: boolean;
+  /**
+   * FILE: the file's F_SEAL_* bits when it was mapped (SK-v1 11/14 iopt_alloc_file_pages(): memfd_get_seals()), which
+   * the iommufd live-update preserve checks; USER: 0.
+   */
+  seals: number;
   accountMode: 'none' | 'user' | 'mm';
   /** iopt_pages::npinned. */
   npinned: number;
@@ -370,9 +375,10 @@ export type LuoFileData =
   | { handler: 'memfd'; name: string; size: U64; seals: number; pages: { index: number; pfn: Pfn }[] }
   /**
    * iommufd (struct iommufd_lu): one entry per HWPT marked at preserve time. Outgoing: `domain` is the preserved
-   * domain of this kernel; incoming: the domain the IOMMU restored from it, or null.
+   * domain of this kernel and `tables` its table frames (what iommu_domain_preserve() preserved); incoming: the
+   * domain the IOMMU restored from it, or null, and no tables.
    */
-  | { handler: 'iommufd'; hwpts: IommufdHwptLu[] }
+  | { handler: 'iommufd'; hwpts: { token: U64; domain: number | null; tables: Pfn[]; reclaimed: boolean }[] }
   /** VFIO cdev: the device, and the HWPT token and LUO iommufd token of its IOMMU state (null: unattached). */
   | { handler: 'vfio'; device: string; hwptToken: U64 | null; iommufdToken: U64 | null };
 

@@ -119,6 +119,25 @@ export interface VfioDeviceAttachIommufdPt { flags: number; pt_id: number; pasid
 /** struct vfio_device_detach_iommufd_pt */
 export interface VfioDeviceDetachIommufdPt { flags: number; pasid: number }
 
+/**
+ * struct liveupdate_ioctl_create_session / _retrieve_session (include/uapi/linux/liveupdate.h): `name` is the
+ * char[LIVEUPDATE_SESSION_NAME_LENGTH] buffer's content up to its NUL (a string of 64 or more bytes has none).
+ */
+export interface LiveupdateIoctlSessionName { name: string }
+/** struct liveupdate_session_preserve_fd: `fd` is a descriptor of the calling process. */
+export interface LiveupdateSessionPreserveFd { fd: number; token: U64 }
+/** struct liveupdate_session_retrieve_fd (fd out). */
+export interface LiveupdateSessionRetrieveFd { token: U64 }
+/** struct liveupdate_session_finish. */
+export type LiveupdateSessionFinish = Record<string, never>;
+/** struct iommu_hwpt_lu_set_preserve (SK-v1 10/14, nr 0x95). */
+export interface IommuHwptLuSetPreserve { hwpt_id: number; hwpt_token: U64 }
+/** struct iommu_hwpt_lu_restore (samikhawaja/linux @039a2632; out pt_id). */
+export interface IommuHwptLuRestore { hwpt_token: U64 }
+
+/** LIVEUPDATE_SESSION_NAME_LENGTH: the session name buffer, NUL included. */
+export const LIVEUPDATE_SESSION_NAME_LENGTH = 64;
+
 /** Output fields each call writes back to userspace (on success, and where the kernel says so on failure). */
 export interface IoctlOut {
   IOMMU_DESTROY: Record<string, never>;
@@ -135,6 +154,13 @@ export interface IoctlOut {
   VFIO_DEVICE_BIND_IOMMUFD: { out_devid: number };
   VFIO_DEVICE_ATTACH_IOMMUFD_PT: { pt_id: number };
   VFIO_DEVICE_DETACH_IOMMUFD_PT: Record<string, never>;
+  LIVEUPDATE_IOCTL_CREATE_SESSION: { fd: number };
+  LIVEUPDATE_IOCTL_RETRIEVE_SESSION: { fd: number };
+  LIVEUPDATE_SESSION_PRESERVE_FD: Record<string, never>;
+  LIVEUPDATE_SESSION_RETRIEVE_FD: { fd: number };
+  LIVEUPDATE_SESSION_FINISH: Record<string, never>;
+  IOMMU_HWPT_LU_SET_PRESERVE: Record<string, never>;
+  IOMMU_HWPT_LU_RESTORE: { pt_id: number };
 }
 
 export interface IoctlArg {
@@ -152,6 +178,13 @@ export interface IoctlArg {
   VFIO_DEVICE_BIND_IOMMUFD: VfioDeviceBindIommufd;
   VFIO_DEVICE_ATTACH_IOMMUFD_PT: VfioDeviceAttachIommufdPt;
   VFIO_DEVICE_DETACH_IOMMUFD_PT: VfioDeviceDetachIommufdPt;
+  LIVEUPDATE_IOCTL_CREATE_SESSION: LiveupdateIoctlSessionName;
+  LIVEUPDATE_IOCTL_RETRIEVE_SESSION: LiveupdateIoctlSessionName;
+  LIVEUPDATE_SESSION_PRESERVE_FD: LiveupdateSessionPreserveFd;
+  LIVEUPDATE_SESSION_RETRIEVE_FD: LiveupdateSessionRetrieveFd;
+  LIVEUPDATE_SESSION_FINISH: LiveupdateSessionFinish;
+  IOMMU_HWPT_LU_SET_PRESERVE: IommuHwptLuSetPreserve;
+  IOMMU_HWPT_LU_RESTORE: IommuHwptLuRestore;
 }
 
 /** Every ioctl the model implements, by its UAPI name. */
@@ -165,7 +198,48 @@ export type Syscall =
   | { [N in IoctlName]: { op: N; fd: number; arg: IoctlArg[N] } }[IoctlName]
   | { op: 'FTRUNCATE'; fd: number; length: U64 }
   | { op: 'F_ADD_SEALS'; fd: number; seals: number }
-  | { op: 'CLOSE'; fd: number };
+  | { op: 'CLOSE'; fd: number }
+  /** open("/dev/iommu"): a new iommufd; out `fd`. */
+  | { op: 'IOMMUFD_OPEN' }
+  /** open("/dev/liveupdate"): out `fd`. */
+  | { op: 'LIVEUPDATE_OPEN' }
+  /** open("/dev/vfio/devices/vfioN") of config device `device`: a new cdev; out `fd`. */
+  | { op: 'VFIO_DEVICE_OPEN'; device: string }
+  /**
+   * reboot(LINUX_REBOOT_CMD_KEXEC) into kernel profile `kernel` (its image loaded with kexec_file_load), with the
+   * faults to inject on the way. Success: the new kernel, with a fresh process holding no fd.
+   */
+  | { op: 'KEXEC'; kernel: string; faults: readonly KexecFault[] };
+
+/**
+ * A fault a trace or a proof injects into a KEXEC, by name (the named settings of issue 5):
+ * - `freeze-fails`: the handler's .freeze() of the preserved file with LUO token `token` fails (-EINVAL, the one
+ *   freeze failure the sources have: vfio_pci_liveupdate_freeze() with interrupts enabled, DM-v3). LUO unfreezes
+ *   the files frozen before it and reboot() fails: the old kernel runs on.
+ * - `kho-finalize-fails`: kho_finalize() fails in liveupdate_reboot(): reboot() fails EAGAIN.
+ * - `restore-table-page-fails`: the new kernel's kho_restore_folio() of a preserved page-table page fails: the IOMMU
+ *   restore hits BUG_ON() (SK-TREE: "BUG_ON is the safest option"): a panic.
+ */
+export type KexecFault =
+  | { name: 'freeze-fails'; token: U64 }
+  | { name: 'kho-finalize-fails' }
+  | { name: 'restore-table-page-fails' };
+
+/** One DMA of a device of the config (the hardware: whatever fd stands for it now). */
+export interface DmaRequest {
+  device: string;
+  iova: U64;
+  access: 'read' | 'write';
+}
+
+/**
+ * What one DMA did: it reached a frame, named by its label (`"<memfd or buffer name>:<page index>"`, `kernel:<n>`,
+ * `pt:d<domain>:l<level>`, or `free:<pfn>` for memory no one owns), or it faulted (no translation, a walk through
+ * a frame that is no page table any more, or an access the translation does not permit).
+ */
+export type DmaResult =
+  | { ok: true; frame: string; pfn: number; rule: RuleId }
+  | { ok: false; fault: true; reason: string; rule: RuleId };
 
 export type SyscallName = Syscall['op'];
 
@@ -185,7 +259,19 @@ export type RuleId = string;
 export type SyscallResult<K> =
   | { ok: true; kernel: K; out: Record<string, unknown>; rule: RuleId }
   | { ok: false; errno: Errno; out?: Record<string, unknown>; rule: RuleId; kernel?: K; partial?: true }
+  | Panic
   | NotModelled;
+
+/**
+ * A KEXEC whose new kernel panics at boot (an incompatible LUO ABI, a failed IOMMU restore): nothing runs after it.
+ * There is no kernel to go on with; `reason` says why, in the kernel's words.
+ */
+export interface Panic {
+  ok: false;
+  panic: true;
+  reason: string;
+  rule: RuleId;
+}
 
 /**
  * The model does not implement what this call asks for (an ioctl it has no handler for, or a variant of a

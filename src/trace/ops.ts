@@ -9,20 +9,21 @@
  * (runner.ts). Absent fields read as 0, as in the zeroed struct the selftest helpers pass
  * (tools/testing/selftests/iommu/iommufd_utils.h), unless the comment on the field in types.ts says otherwise.
  *
- * Adding an op (issue 5: live update): its step type in types.ts, one entry here; steps that are not a plain
- * syscall (KEXEC, DMA) get an entry of another `kind` and a case in runner.ts.
+ * Three kinds of op: `syscall` (one call of the kernel model's syscall()), `kexec` (the reboot() syscall too, but one
+ * that ends the process and may panic: runner.ts clears the names and labels of the old kernel after it) and `dma`
+ * (the hardware, not a syscall: the kernel model's dma()).
  */
 import {
   F_SEALS, HWPT_ALLOC_FLAGS, IOAS_MAP_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_OPTION_IDS, IOMMU_OPTION_OPS, VFIO_DEVICE_PT_FLAGS,
 } from '../kernel/index.ts';
-import type { IommuIovaRange, Syscall } from '../kernel/index.ts';
-import type { FdRef, IdRef, IovaRange, Step, StepOp, U32Value, U64Value } from './types.ts';
+import type { DmaRequest, IommuIovaRange, KexecFault, Syscall } from '../kernel/index.ts';
+import type { DmaStep, FdRef, IdRef, IovaRange, KexecStep, Step, StepOp, U32Value, U64Value } from './types.ts';
 
 /** What a label names: an iommufd object id, or a file descriptor. */
 export type LabelKind = 'object' | 'fd';
 
-/** How an output field is read from `expect_out` and compared: as a u64, a u32, an object id, or IOVA ranges. */
-export type OutKind = 'u64' | 'u32' | 'id' | 'ranges';
+/** How an output field is read from `expect_out` and compared: as a u64, a u32, an object id, IOVA ranges, or a string. */
+export type OutKind = 'u64' | 'u32' | 'id' | 'ranges' | 'string';
 
 /**
  * Reads a step's fields. Each method gets the field's name (for messages) and its value as the trace wrote it
@@ -35,6 +36,10 @@ export interface FieldReader {
   id(field: string, v: IdRef | undefined): number;
   /** A file: a config memfd or device, `iommufd`, or a label bound to an fd. */
   fd(field: string, v: FdRef): number;
+  /** The /dev/liveupdate fd: the label given, or (absent) the one the last LIVEUPDATE_OPEN opened. */
+  liveupdateFd(field: string, v: FdRef | undefined): number;
+  /** A device of the config: the hardware, before and after a kexec alike. */
+  device(field: string, v: string): string;
   /** Flag names ORed together through `table`, or the number as written. */
   flags(field: string, v: readonly string[] | number | undefined, table: Readonly<Record<string, number>>): number;
   /** An enum name through `table`, or the number as written. */
@@ -53,10 +58,29 @@ export interface SyscallOpSpec<S extends Step> {
   toSyscall(step: S, r: FieldReader): Syscall;
 }
 
-/** The spec of one op. */
-export type OpSpec<S extends Step = Step> = SyscallOpSpec<S>;
+/** KEXEC: reboot() into a kernel profile, with the faults to inject. */
+export interface KexecOpSpec {
+  kind: 'kexec';
+  binds?: undefined;
+  out: Readonly<Record<string, OutKind>>;
+  /** The kernel asked for (undefined: the running one) and the faults. */
+  toKexec(step: KexecStep, r: FieldReader): { kernel: string | undefined; faults: KexecFault[] };
+}
 
-type OpTable = { readonly [K in StepOp]: OpSpec<Extract<Step, { op: K }>> };
+/** DMA: one access by the hardware. */
+export interface DmaOpSpec {
+  kind: 'dma';
+  binds?: undefined;
+  out: Readonly<Record<string, OutKind>>;
+  toDma(step: DmaStep, r: FieldReader): DmaRequest;
+}
+
+/** The spec of one op. */
+export type OpSpec<S extends Step = Step> = SyscallOpSpec<S> | KexecOpSpec | DmaOpSpec;
+
+type OpTable = {
+  readonly [K in StepOp]: K extends 'KEXEC' ? KexecOpSpec : K extends 'DMA' ? DmaOpSpec : SyscallOpSpec<Extract<Step, { op: K }>>;
+};
 
 /** The iommufd an iommufd ioctl goes to: the step's `iommufd` field, or the one opened at the start. */
 const iommufdOf = (s: { iommufd?: FdRef }, r: FieldReader): number => r.fd('iommufd', s.iommufd ?? 'iommufd');
@@ -240,11 +264,93 @@ export const OPS: OpTable = {
     out: {},
     toSyscall: (s, r) => ({ op: 'CLOSE', fd: r.fd('fd', s.fd) }),
   },
+  IOMMUFD_OPEN: {
+    kind: 'syscall',
+    binds: { out: 'fd', kind: 'fd' },
+    out: { fd: 'u32' },
+    toSyscall: () => ({ op: 'IOMMUFD_OPEN' }),
+  },
+  LIVEUPDATE_OPEN: {
+    kind: 'syscall',
+    binds: { out: 'fd', kind: 'fd' },
+    out: { fd: 'u32' },
+    toSyscall: () => ({ op: 'LIVEUPDATE_OPEN' }),
+  },
+  VFIO_DEVICE_OPEN: {
+    kind: 'syscall',
+    binds: { out: 'fd', kind: 'fd' },
+    out: { fd: 'u32' },
+    toSyscall: (s, r) => ({ op: 'VFIO_DEVICE_OPEN', device: r.device('device', s.device) }),
+  },
+  LIVEUPDATE_IOCTL_CREATE_SESSION: {
+    kind: 'syscall',
+    binds: { out: 'fd', kind: 'fd' },
+    out: { fd: 'u32' },
+    toSyscall: (s, r) => ({ op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', fd: r.liveupdateFd('fd', s.fd), arg: { name: s.name } }),
+  },
+  LIVEUPDATE_IOCTL_RETRIEVE_SESSION: {
+    kind: 'syscall',
+    binds: { out: 'fd', kind: 'fd' },
+    out: { fd: 'u32' },
+    toSyscall: (s, r) => ({ op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION', fd: r.liveupdateFd('fd', s.fd), arg: { name: s.name } }),
+  },
+  LIVEUPDATE_SESSION_PRESERVE_FD: {
+    kind: 'syscall',
+    out: {},
+    toSyscall: (s, r) => ({
+      op: 'LIVEUPDATE_SESSION_PRESERVE_FD', fd: r.fd('session', s.session), arg: { fd: r.fd('fd', s.fd), token: r.u64('token', s.token) },
+    }),
+  },
+  LIVEUPDATE_SESSION_RETRIEVE_FD: {
+    kind: 'syscall',
+    binds: { out: 'fd', kind: 'fd' },
+    out: { fd: 'u32' },
+    toSyscall: (s, r) => ({ op: 'LIVEUPDATE_SESSION_RETRIEVE_FD', fd: r.fd('session', s.session), arg: { token: r.u64('token', s.token) } }),
+  },
+  LIVEUPDATE_SESSION_FINISH: {
+    kind: 'syscall',
+    out: {},
+    toSyscall: (s, r) => ({ op: 'LIVEUPDATE_SESSION_FINISH', fd: r.fd('session', s.session), arg: {} }),
+  },
+  IOMMU_HWPT_LU_SET_PRESERVE: {
+    kind: 'syscall',
+    out: {},
+    toSyscall: (s, r) => ({
+      op: 'IOMMU_HWPT_LU_SET_PRESERVE', fd: iommufdOf(s, r), arg: { hwpt_id: r.id('hwpt_id', s.hwpt_id), hwpt_token: r.u64('hwpt_token', s.hwpt_token) },
+    }),
+  },
+  IOMMU_HWPT_LU_RESTORE: {
+    kind: 'syscall',
+    binds: { out: 'pt_id', kind: 'object' },
+    out: { pt_id: 'id' },
+    toSyscall: (s, r) => ({ op: 'IOMMU_HWPT_LU_RESTORE', fd: iommufdOf(s, r), arg: { hwpt_token: r.u64('hwpt_token', s.hwpt_token) } }),
+  },
+  KEXEC: {
+    kind: 'kexec',
+    out: {},
+    toKexec: (s, r) => ({
+      kernel: s.kernel,
+      faults: (s.faults ?? []).map((f, i): KexecFault => (f.name === 'freeze-fails' ? { name: f.name, token: r.u64(`faults[${i}].token`, f.token) } : { name: f.name })),
+    }),
+  },
+  DMA: {
+    kind: 'dma',
+    out: { frame: 'string' },
+    toDma: (s, r) => ({ device: r.device('device', s.device), iova: r.u64('iova', s.iova), access: s.access }),
+  },
 };
 
 /** The spec of a step's op (the schema guarantees the op is one of OPS). */
 export function opSpec<S extends Step>(step: S): OpSpec<S> {
   return OPS[step.op] as unknown as OpSpec<S>;
+}
+
+/** Reads a step's fields as the replay will (the call, the kexec or the DMA it makes), for the load-time check. */
+export function readStep(step: Step, r: FieldReader): void {
+  const spec = opSpec(step);
+  if (spec.kind === 'syscall') spec.toSyscall(step, r);
+  else if (spec.kind === 'kexec') spec.toKexec(step as KexecStep, r);
+  else spec.toDma(step as DmaStep, r);
 }
 
 /** Every op name, in table order. */

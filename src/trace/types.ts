@@ -19,6 +19,10 @@
  * - `fd` fields name a file: a config memfd, a config device (its VFIO cdev), `iommufd` (the /dev/iommu fd the
  *   process opens at the start), or a label an earlier step bound to an fd. Names and labels share one
  *   namespace, so a label never shadows a config name.
+ * - Live update (issue 5): a `KEXEC` that boots the new kernel ends the old kernel's process: every label bound
+ *   before it and every config file name (memfds, device cdevs, `iommufd`) stop resolving; the new kernel's files
+ *   are what later steps open or retrieve, under new labels. `DMA` and `VFIO_DEVICE_OPEN` name the hardware: a
+ *   config device, before and after a kexec alike.
  * - Flags are arrays of the UAPI flag names without their prefix, or a JSON number (for unknown bits); enums
  *   are the UAPI name without prefix, or a JSON number. (Not a string: typescript-json-schema cannot keep the
  *   annotations of a string-or-number alias inside a wider union.)
@@ -77,6 +81,12 @@ export type FdRef = string;
 
 /** The result a step must have: `ok`, or the errno name the call fails with. */
 export type ExpectedResult = 'ok' | Errno;
+
+/**
+ * An invariant name (product.md "Invariants"), as `expect_violations` lists them.
+ * @pattern ^[a-z]+(-[a-z]+)*$
+ */
+export type InvariantNameRef = string;
 
 /** enum iommufd_ioas_map_flags without the IOMMU_IOAS_MAP_ prefix. */
 export type MapFlagName = keyof typeof IOAS_MAP_FLAGS;
@@ -182,17 +192,32 @@ export interface DeviceConfig {
    * MOCK_FLAGS_DEVICE_NO_DIRTY).
    */
   dirty_tracking?: boolean;
+  /**
+   * Whether the IOMMU must break a translation before making one of another size (default false): a replace between
+   * page tables whose leaf sizes differ then leaves the device without a translation for a moment.
+   */
+  break_before_make?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Steps
 
 /** Fields every step may carry. */
-export interface StepCommon {
+export interface StepCommon extends StepNotes {
   /** The result the step must have; absent: the step is run and reported, not checked. */
   expect?: ExpectedResult;
+}
+
+/** The fields of every step that are not its result. */
+export interface StepNotes {
   /** Free text for the reader (why this step is here); ignored by the replay. */
   comment?: string;
+  /**
+   * The invariants this step is expected to break, by name: the replay then checks that exactly these break at this
+   * step, and counts them as expected, not as failures. For traces that demonstrate a violation (a rollback that
+   * loses a device's translation, a rebuilt IOAS that maps another memfd offset).
+   */
+  expect_violations?: InvariantNameRef[];
 }
 
 /** Fields of every ioctl on an iommufd. */
@@ -485,6 +510,163 @@ export interface VfioDeviceDetachIommufdPtStep extends StepCommon {
   pasid?: U32Value;
 }
 
+/** open("/dev/iommu"): a new iommufd. */
+export interface IommufdOpenStep extends StepCommon {
+  op: 'IOMMUFD_OPEN';
+  /** Label for the new fd. */
+  as?: Name;
+}
+
+/** open("/dev/liveupdate") (exclusive: a second open is EBUSY). */
+export interface LiveupdateOpenStep extends StepCommon {
+  op: 'LIVEUPDATE_OPEN';
+  /** Label for the new fd. */
+  as?: Name;
+}
+
+/** open() of a config device's VFIO cdev (/dev/vfio/devices/vfioN): a new, unbound cdev. */
+export interface VfioDeviceOpenStep extends StepCommon {
+  op: 'VFIO_DEVICE_OPEN';
+  /** The device of the config (the hardware). */
+  device: Name;
+  /** Label for the new fd. */
+  as?: Name;
+}
+
+/**
+ * A LUO session name: the content of the name[LIVEUPDATE_SESSION_NAME_LENGTH] buffer up to its NUL (a name of 64 or
+ * more characters has none).
+ * @maxLength 4096
+ */
+export type SessionName = string;
+
+/** Output fields of the steps that return a new fd. */
+export interface FdOut {
+  /** The new fd. */
+  fd?: U32Value;
+}
+
+/** LIVEUPDATE_IOCTL_CREATE_SESSION on /dev/liveupdate: a new outgoing session. */
+export interface LiveupdateIoctlCreateSessionStep extends StepCommon {
+  op: 'LIVEUPDATE_IOCTL_CREATE_SESSION';
+  /** The /dev/liveupdate fd (absent: the one open now). */
+  fd?: FdRef;
+  name: SessionName;
+  /** Label for the session's fd. */
+  as?: Name;
+}
+
+/** LIVEUPDATE_IOCTL_RETRIEVE_SESSION on /dev/liveupdate: an incoming session, once. */
+export interface LiveupdateIoctlRetrieveSessionStep extends StepCommon {
+  op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION';
+  /** The /dev/liveupdate fd (absent: the one open now). */
+  fd?: FdRef;
+  name: SessionName;
+  /** Label for the session's fd. */
+  as?: Name;
+}
+
+/** LIVEUPDATE_SESSION_PRESERVE_FD on a session: preserve a file under a token. */
+export interface LiveupdateSessionPreserveFdStep extends StepCommon {
+  op: 'LIVEUPDATE_SESSION_PRESERVE_FD';
+  /** The session's fd label. */
+  session: FdRef;
+  /** The file to preserve. */
+  fd: FdRef;
+  token: U64Value;
+}
+
+/** LIVEUPDATE_SESSION_RETRIEVE_FD on a retrieved session: the file preserved under a token, on a new fd. */
+export interface LiveupdateSessionRetrieveFdStep extends StepCommon {
+  op: 'LIVEUPDATE_SESSION_RETRIEVE_FD';
+  /** The session's fd label. */
+  session: FdRef;
+  token: U64Value;
+  /** Label for the retrieved file's fd. */
+  as?: Name;
+}
+
+/** LIVEUPDATE_SESSION_FINISH on a retrieved session: all or nothing on every file's can_finish. */
+export interface LiveupdateSessionFinishStep extends StepCommon {
+  op: 'LIVEUPDATE_SESSION_FINISH';
+  /** The session's fd label. */
+  session: FdRef;
+}
+
+/** IOMMU_HWPT_LU_SET_PRESERVE (the Google series): mark a HWPT_PAGING for preservation with a token. */
+export interface IommuHwptLuSetPreserveStep extends IommufdStepCommon {
+  op: 'IOMMU_HWPT_LU_SET_PRESERVE';
+  hwpt_id: IdRef;
+  hwpt_token: U64Value;
+}
+
+/** Output fields of IOMMU_HWPT_LU_RESTORE. */
+export interface HwptLuRestoreOut {
+  /** The new HWPT's id. */
+  pt_id?: IdRef;
+}
+/** IOMMU_HWPT_LU_RESTORE on a retrieved iommufd: a HWPT around the domain restored for a token (no IOAS). */
+export interface IommuHwptLuRestoreStep extends IommufdStepCommon {
+  op: 'IOMMU_HWPT_LU_RESTORE';
+  hwpt_token: U64Value;
+  /** Label for the new HWPT's id (pt_id). */
+  as?: Name;
+  expect_out?: HwptLuRestoreOut;
+}
+
+/** A fault injected into a KEXEC (src/kernel uapi.ts KexecFault). */
+export type KexecFaultStep =
+  | {
+    /** The handler's .freeze() of the file preserved under `token` fails: reboot() fails EINVAL. */
+    name: 'freeze-fails';
+    /** The LUO token of the file whose freeze fails. */
+    token: U64Value;
+  }
+  | {
+    /** kho_finalize() fails: reboot() fails EAGAIN. */
+    name: 'kho-finalize-fails';
+  }
+  | {
+    /** The new kernel cannot restore a preserved page-table page: BUG_ON, a panic. */
+    name: 'restore-table-page-fails';
+  };
+
+/** What a KEXEC step may expect: `ok`, `PANIC` (the new kernel stopped at boot), or the errno reboot() failed with. */
+export type KexecExpectedResult = 'ok' | 'PANIC' | Errno;
+
+/**
+ * reboot(LINUX_REBOOT_CMD_KEXEC) into a kernel profile. ok: the trace goes on in the new kernel, whose process has
+ * no fd yet; an errno: reboot() failed and the old kernel runs on unchanged; PANIC: nothing after it runs.
+ */
+export interface KexecStep extends StepNotes {
+  op: 'KEXEC';
+  /** The kernel to boot (a profile name); absent: the kernel running now. */
+  kernel?: Name;
+  /** Faults to inject on the way (named settings). */
+  faults?: KexecFaultStep[];
+  expect?: KexecExpectedResult;
+}
+
+/** What a DMA step may expect: `ok` (it reached a frame) or `FAULT`. */
+export type DmaExpectedResult = 'ok' | 'FAULT';
+
+/** Output fields of DMA. */
+export interface DmaOut {
+  /** The frame reached: `"<memfd or buffer name>:<page index>"`, `kernel:<n>`, `pt:d<domain>:l<level>`, or `free:<pfn>`. */
+  frame?: string;
+}
+
+/** One DMA by a device of the config (the hardware, whatever fd stands for it now), through its IOMMU page table. */
+export interface DmaStep extends StepNotes {
+  op: 'DMA';
+  /** The device of the config. */
+  device: Name;
+  iova: U64Value;
+  access: 'read' | 'write';
+  expect?: DmaExpectedResult;
+  expect_out?: DmaOut;
+}
+
 /** ftruncate(fd, length). */
 export interface FtruncateStep extends StepCommon {
   op: 'FTRUNCATE';
@@ -533,7 +715,19 @@ export type Step =
   | VfioDeviceDetachIommufdPtStep
   | FtruncateStep
   | FAddSealsStep
-  | CloseStep;
+  | CloseStep
+  | IommufdOpenStep
+  | LiveupdateOpenStep
+  | VfioDeviceOpenStep
+  | LiveupdateIoctlCreateSessionStep
+  | LiveupdateIoctlRetrieveSessionStep
+  | LiveupdateSessionPreserveFdStep
+  | LiveupdateSessionRetrieveFdStep
+  | LiveupdateSessionFinishStep
+  | IommuHwptLuSetPreserveStep
+  | IommuHwptLuRestoreStep
+  | KexecStep
+  | DmaStep;
 
 /** The name of a step, i.e. its `op`. */
 export type StepOp = Step['op'];
@@ -543,11 +737,12 @@ export type StepOp = Step['op'];
 // u64 values are strings in lower-case 0x hex ("0x1000"); ids and u32 values are JSON numbers.
 
 /**
- * What a step did: `ok`, the errno it failed with, `NOT_MODELLED` when the model refuses the call as outside
- * what it models (the trace stops there), or `UNRESOLVED` when a label it uses was never bound because the
+ * What a step did: `ok`, the errno it failed with, `PANIC` (a KEXEC whose new kernel stopped: the trace stops
+ * there), `FAULT` (a DMA with no translation or no permission), `NOT_MODELLED` when the model refuses the call as
+ * outside what it models (the trace stops there), or `UNRESOLVED` when a label it uses was never bound because the
  * step that binds it failed (the trace stops there).
  */
-export type ReplayResult = 'ok' | Errno | 'NOT_MODELLED' | 'UNRESOLVED';
+export type ReplayResult = 'ok' | Errno | 'PANIC' | 'FAULT' | 'NOT_MODELLED' | 'UNRESOLVED';
 
 /** An invariant broken after a step. */
 export interface ReplayViolation {
@@ -585,6 +780,8 @@ export interface ReplayExpectation {
   result?: string;
   /** `expect_out`, with labels resolved to the ids they name and u64 in 0x hex (as written, for a step that did not run). */
   out?: ReplayOut;
+  /** `expect_violations`: the invariants the step was expected to break. */
+  violations?: string[];
   met: boolean;
   /** What differed; empty when met. */
   mismatches: ReplayMismatch[];
@@ -634,11 +831,13 @@ export interface ReplaySummary {
   checked: number;
   /** Checked steps whose expectations were all met. */
   met: number;
-  /** Invariant breaks, over all steps. */
+  /** Invariant breaks, over all steps (expected ones included). */
   violations: number;
+  /** Of those, the ones a step's `expect_violations` listed. */
+  expectedViolations: number;
   /** Invariant breaks by invariant name. */
   violationsByInvariant: InvariantCounts;
-  /** PASS: every step ran, every expectation was met, no invariant broke. */
+  /** PASS: every step ran, every expectation was met, no invariant broke that a step did not expect to break. */
   verdict: 'PASS' | 'FAIL';
 }
 

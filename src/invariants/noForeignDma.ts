@@ -58,8 +58,13 @@ function foreign(frames: readonly (Frame | null)[], hw: HwDevice, allowed: Reado
   return undefined;
 }
 
-/** The first foreign DMA any device can do in `k`, described. */
+/**
+ * The first foreign DMA any device can do in `k`, described. In the trace's first kernel with no live update under
+ * way every device walks a domain of an IOAS, which maps only pinned pages of its own iopt_pages
+ * (domain-matches-areas, pin-accounting): nothing to look for there.
+ */
 export function foreignState(k: Kernel): string | undefined {
+  if (k.kho.boot === 'cold' && k.history.devices.length === 0) return undefined;
   for (const hw of k.hw) {
     if (hw.pt === null) continue;
     const m = foreign(k.frames, hw, allowedMemory(k, hw.device), k.pageSize);
@@ -83,9 +88,6 @@ function check(before: Kernel, call: Syscall, result: SyscallResult<Kernel>): Vi
       if (m) return v(`during the kexec (before the new kernel's IOMMU init), ${m}`);
     }
   }
-  // In the kernel the trace booted, with no live update under way, every device walks a domain of an IOAS, which
-  // maps only pinned pages of its own iopt_pages (domain-matches-areas, pin-accounting): nothing to look for.
-  if (after.kho.boot === 'cold' && after.history.devices.length === 0) return undefined;
   const m = newlyBroken(before, after, foreignState);
   return m === undefined ? undefined : v(m);
 }

@@ -82,6 +82,7 @@ export function readConfig(file: string, config: TraceConfig, errors: TraceInput
       if (dev.pgsize === 0n) fail(`devices[${i}].pgsize`, 'the pgsize bitmap is empty');
     }
     if (d.dirty_tracking !== undefined) dev.dirtyTracking = d.dirty_tracking;
+    if (d.break_before_make !== undefined) dev.breakBeforeMake = d.break_before_make;
     return dev;
   });
 

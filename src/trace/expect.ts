@@ -9,8 +9,11 @@ import { formatHex } from './numbers.ts';
 import type { FieldReader, OpSpec, OutKind } from './ops.ts';
 import type { IovaRange, ReplayMismatch, ReplayOut, Step } from './types.ts';
 
-/** An expected output value, read: integers as bigint, ranges as bigint pairs. */
-export type ExpectedValue = { kind: 'u64' | 'u32' | 'id'; value: bigint } | { kind: 'ranges'; value: IommuIovaRange[] };
+/** An expected output value, read: integers as bigint, ranges as bigint pairs, strings as written. */
+export type ExpectedValue =
+  | { kind: 'u64' | 'u32' | 'id'; value: bigint }
+  | { kind: 'ranges'; value: IommuIovaRange[] }
+  | { kind: 'string'; value: string };
 
 /** Reads `expect_out` through `reader` (checking at load time, resolving labels at replay time). */
 export function readExpectOut(spec: OpSpec, step: Step, reader: FieldReader): Map<string, ExpectedValue> {
@@ -24,6 +27,7 @@ export function readExpectOut(spec: OpSpec, step: Step, reader: FieldReader): Ma
       case 'u32': out.set(field, { kind, value: BigInt(reader.u32(name, v as string | number)) }); break;
       case 'id': out.set(field, { kind, value: BigInt(reader.id(name, v as string | number)) }); break;
       case 'ranges': out.set(field, { kind, value: reader.ranges(name, v as IovaRange[]) }); break;
+      case 'string': out.set(field, { kind, value: String(v) }); break;
       case undefined: throw new Error(`ops.ts has no output field ${field} for ${step.op} but the schema allows it`);
     }
   }
@@ -46,6 +50,7 @@ export function renderValue(v: unknown): unknown {
 /** An expected value as replay output writes it: ids and u32 as numbers, u64 as 0x hex. */
 export function renderExpected(e: ExpectedValue): unknown {
   if (e.kind === 'ranges') return renderValue(e.value);
+  if (e.kind === 'string') return e.value;
   return e.kind === 'u64' ? formatHex(e.value) : Number(e.value);
 }
 
@@ -62,6 +67,7 @@ function asBigInt(v: unknown): bigint | undefined {
 
 /** Whether the model's output value equals the expected one exactly. */
 export function outEquals(expected: ExpectedValue, actual: unknown): boolean {
+  if (expected.kind === 'string') return actual === expected.value;
   if (expected.kind !== 'ranges') return asBigInt(actual) === expected.value;
   if (!Array.isArray(actual) || actual.length !== expected.value.length) return false;
   return expected.value.every((r, i) => {

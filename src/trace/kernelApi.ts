@@ -1,7 +1,7 @@
 /**
  * The real kernel model and invariant checkers (src/kernel, src/invariants), in the shape the runner takes.
  */
-import { bootKernel, DEFAULT_PROFILE, PROFILES, syscall } from '../kernel/index.ts';
+import { bootKernel, DEFAULT_PROFILE, dma, PROFILES, syscall } from '../kernel/index.ts';
 import type { Kernel, ProfileName } from '../kernel/index.ts';
 import { checkStep } from '../invariants/index.ts';
 import type { KernelApi } from './runner.ts';
@@ -10,6 +10,7 @@ import type { KernelApi } from './runner.ts';
 export const KERNEL_API: KernelApi<Kernel> = {
   bootKernel: (world, profile) => bootKernel(world, profile as ProfileName | undefined),
   syscall,
+  dma,
   checkStep: (before, call, result) => checkStep(before, call, result).map((v) => ({ invariant: v.invariant, message: v.message })),
   profiles: Object.keys(PROFILES).sort(),
   defaultProfile: DEFAULT_PROFILE,

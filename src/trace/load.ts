@@ -10,9 +10,9 @@ import { readConfig } from './config.ts';
 import { findJsonSyntaxError } from './jsonSyntax.ts';
 import type { TraceInputError } from './errors.ts';
 import { readExpectOut } from './expect.ts';
-import { opSpec } from './ops.ts';
+import { opSpec, readStep } from './ops.ts';
 import { CheckingReader, configKind } from './readers.ts';
-import type { ConfigNames, StaticLabel } from './readers.ts';
+import type { ConfigNames, StaticLabel, StaticWorld } from './readers.ts';
 import type { Trace } from './types.ts';
 import { validateTraceDocument, MAX_ERRORS_PER_FILE } from './validate.ts';
 
@@ -74,14 +74,34 @@ function capped(file: string, errors: TraceInputError[]): TraceInputError[] {
   return [...errors.slice(0, MAX_ERRORS_PER_FILE), { kind: 'trace', file, message: `... and ${errors.length - MAX_ERRORS_PER_FILE} more errors` }];
 }
 
-/** Reads every step as the replay will (numbers, labels, files, expect_out), in order, so labels bind in order. */
+/**
+ * Reads every step as the replay will (numbers, labels, files, expect_out), in order, so labels bind in order. A KEXEC
+ * expected to boot (`ok`, or no expectation) ends the old kernel's labels and file names; one expected to PANIC
+ * ends the trace; one expected to fail leaves everything as it was.
+ */
 function checkSteps(file: string, trace: Trace, names: ConfigNames, errors: TraceInputError[]): void {
   const labels = new Map<string, StaticLabel>();
+  const world: StaticWorld = { kexec: null, liveupdate: false };
+  let panicAt: number | null = null;
   trace.steps.forEach((step, index) => {
+    if (panicAt !== null) {
+      if (index === panicAt + 1) errors.push({ kind: 'trace', file, step: index, field: 'op', message: `step ${panicAt} expects PANIC: nothing after it runs` });
+      return;
+    }
     const spec = opSpec(step);
-    const reader = new CheckingReader(file, index, names, labels, errors);
-    spec.toSyscall(step, reader);
+    const reader = new CheckingReader(file, index, names, labels, errors, world);
+    readStep(step, reader);
     readExpectOut(spec, step, reader);
+    if (step.op === 'KEXEC') {
+      if (step.expect === 'PANIC') panicAt = index;
+      else if (step.expect === undefined || step.expect === 'ok') {
+        labels.clear();
+        world.kexec = index;
+        world.liveupdate = false;
+      }
+      return;
+    }
+    if (step.op === 'LIVEUPDATE_OPEN' && (step.expect === undefined || step.expect === 'ok')) world.liveupdate = true;
     const as = (step as { as?: string }).as;
     if (as === undefined) return;
     if (spec.binds === undefined) throw new Error(`the schema allows "as" on ${step.op} but ops.ts binds nothing`);
@@ -94,14 +114,15 @@ function checkSteps(file: string, trace: Trace, names: ConfigNames, errors: Trac
   });
 }
 
-/** Errors for traces whose `kernel` names no profile of the model. */
+/** Errors for traces whose `kernel`, or a KEXEC step's `kernel`, names no profile of the model. */
 export function checkProfiles(traces: readonly LoadedTrace[], profiles: readonly string[]): TraceInputError[] {
-  return traces
-    .filter((t) => t.trace.kernel !== undefined && !profiles.includes(t.trace.kernel))
-    .map((t) => ({
-      kind: 'trace' as const,
-      file: t.file,
-      field: 'kernel',
-      message: `unknown kernel profile "${t.trace.kernel}"${didYouMean(t.trace.kernel ?? '', profiles) || ''} (the profiles are ${profiles.join(', ')})`,
-    }));
+  const unknown = (name: string): string => `unknown kernel profile "${name}"${didYouMean(name, profiles) || ''} (the profiles are ${profiles.join(', ')})`;
+  const out: TraceInputError[] = [];
+  for (const t of traces) {
+    if (t.trace.kernel !== undefined && !profiles.includes(t.trace.kernel)) out.push({ kind: 'trace', file: t.file, field: 'kernel', message: unknown(t.trace.kernel) });
+    t.trace.steps.forEach((s, step) => {
+      if (s.op === 'KEXEC' && s.kernel !== undefined && !profiles.includes(s.kernel)) out.push({ kind: 'trace', file: t.file, step, field: 'kernel', message: unknown(s.kernel) });
+    });
+  }
+  return out;
 }

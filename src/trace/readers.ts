@@ -37,6 +37,8 @@ abstract class BaseReader implements FieldReader {
   abstract u32(field: string, v: U32Value | undefined): number;
   abstract id(field: string, v: IdRef | undefined): number;
   abstract fd(field: string, v: FdRef): number;
+  abstract liveupdateFd(field: string, v: FdRef | undefined): number;
+  abstract device(field: string, v: string): string;
 
   flags(_field: string, v: readonly string[] | number | undefined, table: Readonly<Record<string, number>>): number {
     if (v === undefined) return 0;
@@ -62,6 +64,14 @@ export interface StaticLabel {
   step: number;
 }
 
+/** What the load-time check knows of the world before a step, besides the labels. */
+export interface StaticWorld {
+  /** The last KEXEC before this step that is expected to boot (its step index), or null. */
+  kexec: number | null;
+  /** Whether a LIVEUPDATE_OPEN since then may have opened /dev/liveupdate (the default of a session ioctl's `fd`). */
+  liveupdate: boolean;
+}
+
 /** Load-time reader for one step: checks every field, collects errors, returns placeholders. */
 export class CheckingReader extends BaseReader {
   constructor(
@@ -70,6 +80,7 @@ export class CheckingReader extends BaseReader {
     private readonly names: ConfigNames,
     private readonly labels: ReadonlyMap<string, StaticLabel>,
     private readonly errors: TraceInputError[],
+    private readonly world: StaticWorld = { kexec: null, liveupdate: false },
   ) {
     super();
   }
@@ -111,6 +122,9 @@ export class CheckingReader extends BaseReader {
     const what = configKind(this.names, v);
     if (what !== undefined) {
       if (this.names.buffers.has(v)) this.fail(field, `"${v}" is a config buffer (process memory), not a file`);
+      else if (this.world.kexec !== null) {
+        this.fail(field, `"${v}" is ${what} of the kernel before the KEXEC at step ${this.world.kexec}: its fds are gone; retrieve the file with LIVEUPDATE_SESSION_RETRIEVE_FD (or open it anew) and use that label`);
+      }
       return 0;
     }
     const label = this.labels.get(v);
@@ -122,6 +136,17 @@ export class CheckingReader extends BaseReader {
       this.fail(field, `label "${v}" (bound at step ${label.step}) names an object id, not a file`);
     }
     return 0;
+  }
+
+  liveupdateFd(field: string, v: FdRef | undefined): number {
+    if (v !== undefined) return this.fd(field, v);
+    if (!this.world.liveupdate) this.fail(field, 'no /dev/liveupdate is open here: add a LIVEUPDATE_OPEN step before it, or name the fd');
+    return 0;
+  }
+
+  device(field: string, v: string): string {
+    if (!this.names.devices.has(v)) this.fail(field, `"${v}" is not a device of the config${didYouMean(v, [...this.names.devices])}`);
+    return v;
   }
 }
 
@@ -145,6 +170,10 @@ export interface RuntimeEnv {
   labels: Map<string, RuntimeLabel>;
   /** Labels whose binding step failed, with why (so that a use of one can say so). */
   unbound: Map<string, string>;
+  /** The step of the last KEXEC that booted a new kernel (the config's fds are gone since), or null. */
+  kexec: number | null;
+  /** The fd the last successful LIVEUPDATE_OPEN returned, while it is open; null otherwise. */
+  liveupdate: number | null;
 }
 
 /** Replay-time reader: numbers as written, labels and names as the running world has them. */
@@ -183,9 +212,23 @@ export class ResolvingReader extends BaseReader {
 
   fd(field: string, v: FdRef): number {
     const { fds } = this.env;
+    const config = v === IMPLICIT_IOMMUFD || Object.hasOwn(fds.memfds, v) || Object.hasOwn(fds.devices, v);
+    if (config && this.env.kexec !== null) {
+      throw new Unresolved(field, v, `it is a file of the kernel before the KEXEC at step ${this.env.kexec}, whose fds are gone`);
+    }
     if (v === IMPLICIT_IOMMUFD) return fds.iommufd;
     if (Object.hasOwn(fds.memfds, v)) return fds.memfds[v] as number;
     if (Object.hasOwn(fds.devices, v)) return fds.devices[v] as number;
     return this.label(field, v, 'fd');
+  }
+
+  liveupdateFd(field: string, v: FdRef | undefined): number {
+    if (v !== undefined) return this.fd(field, v);
+    if (this.env.liveupdate === null) throw new Unresolved(field, '/dev/liveupdate', 'no /dev/liveupdate is open');
+    return this.env.liveupdate;
+  }
+
+  device(_field: string, v: string): string {
+    return v;
   }
 }

@@ -8,9 +8,14 @@
  *
  * A step stops the trace when it cannot be run honestly: the model refuses its call as not modelled
  * (NOT_MODELLED; never answered with a made-up errno), or it uses a label whose binding step failed
- * (UNRESOLVED). The steps after it are counted as not run and the trace fails.
+ * (UNRESOLVED). The steps after it are counted as not run and the trace fails. A KEXEC whose new kernel panics
+ * (PANIC) also ends the trace: nothing runs after it, so any step after it counts as not run.
+ *
+ * A KEXEC that boots ends the old kernel's process: every label and every config file name stops resolving; the
+ * kernel profile is the new one. A DMA is the hardware: it reads the kernel and changes nothing, so no invariant is
+ * checked after it.
  */
-import type { BootFds, Syscall, SyscallResult, WorldConfig } from '../kernel/index.ts';
+import type { BootFds, DmaRequest, DmaResult, Syscall, SyscallResult, WorldConfig } from '../kernel/index.ts';
 import { compareExpectations, readExpectOut, renderExpected, renderOut } from './expect.ts';
 import type { ExpectedValue } from './expect.ts';
 import type { TraceInputError } from './errors.ts';
@@ -18,7 +23,7 @@ import type { LoadedTrace } from './load.ts';
 import { opSpec } from './ops.ts';
 import { ResolvingReader, Unresolved } from './readers.ts';
 import type { RuntimeEnv } from './readers.ts';
-import type { ReplayExpectation, ReplayOut, ReplayStepLine, ReplaySummary, ReplayViolation, Step } from './types.ts';
+import type { DmaStep, KexecStep, ReplayExpectation, ReplayOut, ReplayStepLine, ReplaySummary, ReplayViolation, Step } from './types.ts';
 
 /** An invariant broken by a step, as the invariant checkers report it. */
 export interface StepViolation {
@@ -33,6 +38,8 @@ export interface StepViolation {
 export interface KernelApi<K = unknown> {
   bootKernel(world: WorldConfig, profile?: string): { kernel: K; fds: BootFds };
   syscall(kernel: K, call: Syscall): SyscallResult<K>;
+  /** One DMA by a config device (the hardware; reads only). */
+  dma(kernel: K, req: DmaRequest): DmaResult;
   checkStep(before: K, call: Syscall, result: SyscallResult<K>): readonly StepViolation[];
   /** The kernel profile names a trace's `kernel` may give. */
   readonly profiles: readonly string[];
@@ -78,9 +85,10 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
   const checkInvariants = options.checkInvariants ?? true;
   const { trace, file } = loaded;
   const profile = trace.kernel ?? api.defaultProfile;
+  let running = profile;
   const boot = api.bootKernel(loaded.world, profile);
   let kernel = boot.kernel;
-  const env: RuntimeEnv = { fds: boot.fds, labels: new Map(), unbound: new Map() };
+  const env: RuntimeEnv = { fds: boot.fds, labels: new Map(), unbound: new Map(), kexec: null, liveupdate: null };
   const lines: ReplayStepLine[] = [];
 
   for (let index = 0; index < trace.steps.length; index++) {
@@ -90,11 +98,17 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
     const base = { file, step: index, op: step.op };
     const as = (step as { as?: string }).as;
     const reader = new ResolvingReader(env);
+    const wanted = step.expect_violations;
 
-    let call: Syscall;
+    let call: Syscall | undefined;
+    let dmaReq: DmaRequest | undefined;
     let expectOut: Map<string, ExpectedValue>;
     try {
-      call = spec.toSyscall(step, reader);
+      if (spec.kind === 'dma') dmaReq = spec.toDma(step as DmaStep, reader);
+      else if (spec.kind === 'kexec') {
+        const x = spec.toKexec(step as KexecStep, reader);
+        call = { op: 'KEXEC', kernel: x.kernel ?? running, faults: x.faults };
+      } else call = spec.toSyscall(step, reader);
       expectOut = readExpectOut(spec, step, reader);
     } catch (err) {
       if (!(err instanceof Unresolved)) throw err;
@@ -102,9 +116,26 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
       break;
     }
 
+    if (dmaReq !== undefined) {
+      const r = api.dma(kernel, dmaReq);
+      const rawOut: Record<string, unknown> = r.ok ? { frame: r.frame } : {};
+      const line: ReplayStepLine = { ...base, result: r.ok ? 'ok' : 'FAULT', out: renderOut(rawOut), rule: r.rule };
+      if (!r.ok) line.reason = r.reason;
+      if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) line.expected = expectation(step.expect, expectOut, line.result, rawOut, wanted, []);
+      lines.push(line);
+      continue;
+    }
+    if (call === undefined) throw new Error('unreachable: a step is a DMA or a call');
+
     const result = api.syscall(kernel, call);
     if (!result.ok && 'notModelled' in result) {
       lines.push(stopped({ ...base, result: 'NOT_MODELLED', out: {}, reason: `not modelled: ${result.reason}`, rule: result.rule }, step));
+      break;
+    }
+    if (!result.ok && 'panic' in result) {
+      const line: ReplayStepLine = { ...base, result: 'PANIC', out: {}, reason: `the new kernel panicked: ${result.reason}`, rule: result.rule };
+      if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) line.expected = expectation(step.expect, expectOut, 'PANIC', {}, wanted, []);
+      lines.push(line);
       break;
     }
     const violations: ReplayViolation[] = checkInvariants
@@ -126,11 +157,29 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
         env.unbound.set(as, `step ${index} (${step.op}), which binds it, ${result.ok ? `wrote back no ${spec.binds.out}` : `failed with ${result.errno}`}`);
       }
     }
-    if (step.expect !== undefined || expectOut.size > 0) line.expected = expectation(step.expect, expectOut, line.result, rawOut);
+    if (result.ok) track(env, call, rawOut, index);
+    if (result.ok && call.op === 'KEXEC') running = call.kernel;
+    if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) {
+      line.expected = expectation(step.expect, expectOut, line.result, rawOut, wanted, violations.map((v) => v.invariant));
+    }
     if (violations.length > 0) line.violations = violations;
     lines.push(line);
   }
   return { file, ...(trace.description !== undefined ? { description: trace.description } : {}), lines, summary: summarise(loaded, profile, lines) };
+}
+
+/** What a successful call changes in the names a trace can use: a KEXEC ends them, /dev/liveupdate comes and goes. */
+function track(env: RuntimeEnv, call: Syscall, out: Record<string, unknown>, index: number): void {
+  if (call.op === 'KEXEC') {
+    env.labels.clear();
+    env.unbound.clear();
+    env.kexec = index;
+    env.liveupdate = null;
+  } else if (call.op === 'LIVEUPDATE_OPEN' && typeof out['fd'] === 'number') {
+    env.liveupdate = out['fd'];
+  } else if (call.op === 'CLOSE' && call.fd === env.liveupdate) {
+    env.liveupdate = null;
+  }
 }
 
 /** A step's expectations, as the trace wrote them, compared with what the call returned. */
@@ -139,8 +188,15 @@ function expectation(
   expectOut: ReadonlyMap<string, ExpectedValue>,
   result: string,
   rawOut: Record<string, unknown>,
+  wantedViolations: readonly string[] | undefined,
+  violations: readonly string[],
 ): ReplayExpectation {
   const mismatches = compareExpectations(expect, expectOut, result, rawOut);
+  if (wantedViolations !== undefined) {
+    const want = [...new Set(wantedViolations)].sort();
+    const got = [...new Set(violations)].sort();
+    if (want.join(',') !== got.join(',')) mismatches.push({ field: 'violations', expected: want, actual: got });
+  }
   const expected = {} as ReplayExpectation;
   if (expect !== undefined) expected.result = expect;
   if (expectOut.size > 0) {
@@ -148,6 +204,7 @@ function expectation(
     for (const [field, value] of expectOut) out[field] = renderExpected(value);
     expected.out = out;
   }
+  if (wantedViolations !== undefined) expected.violations = [...wantedViolations];
   expected.met = mismatches.length === 0;
   expected.mismatches = mismatches;
   return expected;
@@ -156,7 +213,7 @@ function expectation(
 /** The line of a step that could not run: whatever it expected is not met. */
 function stopped(line: ReplayStepLine, step: Step): ReplayStepLine {
   const expectOut = (step as { expect_out?: ReplayOut }).expect_out;
-  if (step.expect === undefined && expectOut === undefined) return line;
+  if (step.expect === undefined && expectOut === undefined && step.expect_violations === undefined) return line;
   line.expected = {
     ...(step.expect !== undefined ? { result: step.expect } : {}),
     ...(expectOut !== undefined ? { out: expectOut } : {}),
@@ -171,6 +228,7 @@ function summarise(loaded: LoadedTrace, profile: string, lines: readonly ReplayS
   const { trace } = loaded;
   const byInvariant = new Map<string, number>();
   let violations = 0;
+  let expectedViolations = 0;
   let ran = 0;
   let checked = 0;
   let met = 0;
@@ -180,15 +238,17 @@ function summarise(loaded: LoadedTrace, profile: string, lines: readonly ReplayS
       checked++;
       if (l.expected.met) met++;
     }
+    const wanted = new Set(l.expected?.violations ?? []);
     for (const v of l.violations ?? []) {
       byInvariant.set(v.invariant, (byInvariant.get(v.invariant) ?? 0) + 1);
       violations++;
+      if (wanted.has(v.invariant)) expectedViolations++;
     }
   }
   // Expectations of steps after a stop were never checked: they count as checked and not met.
   for (let i = lines.length; i < trace.steps.length; i++) {
-    const s = trace.steps[i] as { expect?: string; expect_out?: object };
-    if (s.expect !== undefined || s.expect_out !== undefined) checked++;
+    const s = trace.steps[i] as { expect?: string; expect_out?: object; expect_violations?: string[] };
+    if (s.expect !== undefined || s.expect_out !== undefined || s.expect_violations !== undefined) checked++;
   }
   const sorted = Object.fromEntries([...byInvariant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
@@ -199,7 +259,8 @@ function summarise(loaded: LoadedTrace, profile: string, lines: readonly ReplayS
     checked,
     met,
     violations,
+    expectedViolations,
     violationsByInvariant: sorted,
-    verdict: ran === trace.steps.length && met === checked && violations === 0 ? 'PASS' : 'FAIL',
+    verdict: ran === trace.steps.length && met === checked && violations === expectedViolations ? 'PASS' : 'FAIL',
   };
 }

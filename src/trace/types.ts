@@ -515,6 +515,7 @@ export interface IommufdOpenStep extends StepCommon {
   op: 'IOMMUFD_OPEN';
   /** Label for the new fd. */
   as?: Name;
+  expect_out?: FdOut;
 }
 
 /** open("/dev/liveupdate") (exclusive: a second open is EBUSY). */
@@ -522,6 +523,7 @@ export interface LiveupdateOpenStep extends StepCommon {
   op: 'LIVEUPDATE_OPEN';
   /** Label for the new fd. */
   as?: Name;
+  expect_out?: FdOut;
 }
 
 /** open() of a config device's VFIO cdev (/dev/vfio/devices/vfioN): a new, unbound cdev. */
@@ -531,6 +533,7 @@ export interface VfioDeviceOpenStep extends StepCommon {
   device: Name;
   /** Label for the new fd. */
   as?: Name;
+  expect_out?: FdOut;
 }
 
 /**
@@ -554,6 +557,7 @@ export interface LiveupdateIoctlCreateSessionStep extends StepCommon {
   name: SessionName;
   /** Label for the session's fd. */
   as?: Name;
+  expect_out?: FdOut;
 }
 
 /** LIVEUPDATE_IOCTL_RETRIEVE_SESSION on /dev/liveupdate: an incoming session, once. */
@@ -564,6 +568,7 @@ export interface LiveupdateIoctlRetrieveSessionStep extends StepCommon {
   name: SessionName;
   /** Label for the session's fd. */
   as?: Name;
+  expect_out?: FdOut;
 }
 
 /** LIVEUPDATE_SESSION_PRESERVE_FD on a session: preserve a file under a token. */
@@ -584,6 +589,7 @@ export interface LiveupdateSessionRetrieveFdStep extends StepCommon {
   token: U64Value;
   /** Label for the retrieved file's fd. */
   as?: Name;
+  expect_out?: FdOut;
 }
 
 /** LIVEUPDATE_SESSION_FINISH on a retrieved session: all or nothing on every file's can_finish. */

@@ -50,6 +50,8 @@ interface Run {
   statesPerSecond: number;
   statesPerSecondPerWorker: number;
   bytesPerState?: number;
+  /** CPU seconds of all threads (handover only). */
+  cpuSeconds?: number;
   note?: string;
 }
 
@@ -63,7 +65,12 @@ function check(what: string, got: number, want: number): void {
   if (got !== want) failures.push(`${what}: ${got.toLocaleString('en-US')} states, expected ${want.toLocaleString('en-US')} (TLC)`);
 }
 
-function record(tool: string, n: number, workers: number, r: { states: number; transitions: number; seconds: number; bytesPerState?: number; note?: string }): Run {
+function record(
+  tool: string,
+  n: number,
+  workers: number,
+  r: { states: number; transitions: number; seconds: number; bytesPerState?: number; cpuSeconds?: number; note?: string },
+): Run {
   const run: Run = {
     tool,
     n,
@@ -74,46 +81,65 @@ function record(tool: string, n: number, workers: number, r: { states: number; t
     statesPerSecond: r.states / r.seconds,
     statesPerSecondPerWorker: r.states / r.seconds / workers,
     ...(r.bytesPerState !== undefined ? { bytesPerState: r.bytesPerState } : {}),
+    ...(r.cpuSeconds !== undefined ? { cpuSeconds: r.cpuSeconds } : {}),
     ...(r.note ? { note: r.note } : {}),
   };
   runs.push(run);
   return run;
 }
 
-/** handover on the XState machine, best of `repeat`; workers = 1 runs on this thread. */
+/** One timed handover search: wall seconds and CPU seconds (all threads of this process). */
+interface Timed {
+  result: SearchResult<unknown, unknown>;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+async function timed(run: () => Promise<SearchResult<unknown, unknown>>): Promise<Timed> {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - t) / 1000;
+  const c = process.cpuUsage(c0);
+  return { result, seconds, cpuSeconds: (c.user + c.system) / 1e6 };
+}
+
+const best = (a: Timed | undefined, b: Timed): Timed => (!a || b.seconds < a.seconds ? b : a);
+
+/**
+ * handover on the XState machine with each worker count in `workerCounts`, best of `reps` runs. The counts take
+ * turns (1, 2, 1, 2, ...) so that they meet the same background load; 1 runs on this thread, more on a pool
+ * started once (its start-up time is reported apart).
+ */
 async function handover(
   n: number,
-  workers: number,
-  observe = false,
-  style: 'per-rm' | 'payload' = 'per-rm',
-  reps = repeat,
-): Promise<{ result: SearchResult<unknown, unknown>; seconds: number; startup: number }> {
-  const source = { module: MACHINE, export: 'twoPhaseModel', args: [n, style] };
+  workerCounts: readonly number[],
+  opts: { observe?: boolean; style?: 'per-rm' | 'payload'; reps?: number } = {},
+): Promise<{ runs: Map<number, Timed>; startup: number }> {
+  const observe = opts.observe ?? false;
+  const source = { module: MACHINE, export: 'twoPhaseModel', args: [n, opts.style ?? 'per-rm'] };
   const spec = await loadSearchSpec(source);
-  let best: { result: SearchResult<unknown, unknown>; seconds: number; startup: number } | undefined;
-  for (let k = 0; k < reps; k++) {
-    let result: SearchResult<unknown, unknown>;
-    let seconds: number;
-    let startup = 0;
-    if (workers === 1) {
-      const t = performance.now();
-      result = await searchBfs(spec, { observe });
-      seconds = (performance.now() - t) / 1000;
-    } else {
-      const t0 = performance.now();
-      const pool = await WorkerPool.start(source, workers, { observe }, spec);
-      startup = (performance.now() - t0) / 1000;
-      try {
-        const t = performance.now();
-        result = await searchLevels(spec, { observe }, pool);
-        seconds = (performance.now() - t) / 1000;
-      } finally {
-        await pool.close();
+  const pools = new Map<number, WorkerPool>();
+  let startup = 0;
+  for (const w of workerCounts) {
+    if (w === 1) continue;
+    const t0 = performance.now();
+    pools.set(w, await WorkerPool.start(source, w, { observe }, spec));
+    startup = (performance.now() - t0) / 1000;
+  }
+  const runs = new Map<number, Timed>();
+  try {
+    for (let k = 0; k < (opts.reps ?? repeat); k++) {
+      for (const w of workerCounts) {
+        const pool = pools.get(w);
+        const t = await timed(() => (pool ? searchLevels(spec, { observe }, pool) : searchBfs(spec, { observe })));
+        runs.set(w, best(runs.get(w), t));
       }
     }
-    if (!best || seconds < best.seconds) best = { result, seconds, startup };
+  } finally {
+    for (const p of pools.values()) await p.close();
   }
-  return best!;
+  return { runs, startup };
 }
 
 /** SPIN on the Promela twin: pan's own count and elapsed time. */
@@ -158,10 +184,21 @@ function adjacency(n: number, timeoutSeconds: number): { states: number; seconds
 const load0 = loadavg();
 log(`TwoPhase benchmark: N = 4, ${adjN} and ${bigN}; load average ${load0.map((x) => x.toFixed(2)).join(' ')} on this machine`);
 
+/** A handover row of the table. */
+function recordHandover(n: number, workers: number, t: Timed, note?: string): Run {
+  check(`handover N=${n}, ${workers} worker${workers > 1 ? 's' : ''}${note ? ` (${note})` : ''}`, t.result.distinctStates, TLC_COUNTS[n]!);
+  return record('handover', n, workers, {
+    states: t.result.distinctStates,
+    transitions: t.result.transitions,
+    seconds: t.seconds,
+    bytesPerState: t.result.bytesPerState,
+    cpuSeconds: t.cpuSeconds,
+    ...(note ? { note } : {}),
+  });
+}
+
 // N = 4: counts only (all three tools agree with TLC).
-const small = await handover(4, 1);
-check('handover N=4', small.result.distinctStates, TLC_COUNTS[4]!);
-record('handover', 4, 1, { states: small.result.distinctStates, transitions: small.result.transitions, seconds: small.seconds, bytesPerState: small.result.bytesPerState });
+recordHandover(4, 1, (await handover(4, [1])).runs.get(1)!);
 const spinSmall = spin(4);
 if ('states' in spinSmall) {
   check('SPIN N=4', spinSmall.states, TLC_COUNTS[4]!);
@@ -169,9 +206,7 @@ if ('states' in spinSmall) {
 }
 
 // N = adjN: handover against getAdjacencyMap.
-const mid = await handover(adjN, 1);
-check(`handover N=${adjN}`, mid.result.distinctStates, TLC_COUNTS[adjN]!);
-const midRun = record('handover', adjN, 1, { states: mid.result.distinctStates, transitions: mid.result.transitions, seconds: mid.seconds, bytesPerState: mid.result.bytesPerState });
+const midRun = recordHandover(adjN, 1, (await handover(adjN, [1])).runs.get(1)!);
 log(`  getAdjacencyMap N=${adjN} (time-boxed at ${adjTimeout} s) ...`);
 const adj = adjacency(adjN, adjTimeout);
 let adjRatio: { value: number; lowerBound: boolean } | undefined;
@@ -188,28 +223,11 @@ if ('states' in adj) {
 }
 
 // N = bigN: handover with 1 and 2 workers against SPIN.
-const one = await handover(bigN, 1);
-check(`handover N=${bigN}, 1 worker`, one.result.distinctStates, TLC_COUNTS[bigN]!);
-const oneRun = record('handover', bigN, 1, { states: one.result.distinctStates, transitions: one.result.transitions, seconds: one.seconds, bytesPerState: one.result.bytesPerState });
-const two = await handover(bigN, 2);
-check(`handover N=${bigN}, 2 workers`, two.result.distinctStates, TLC_COUNTS[bigN]!);
-const twoRun = record('handover', bigN, 2, {
-  states: two.result.distinctStates,
-  transitions: two.result.transitions,
-  seconds: two.seconds,
-  bytesPerState: two.result.bytesPerState,
-  note: `+${two.startup.toFixed(2)} s to start the workers (not timed)`,
-});
+const big = await handover(bigN, [1, 2]);
+const oneRun = recordHandover(bigN, 1, big.runs.get(1)!);
+const twoRun = recordHandover(bigN, 2, big.runs.get(2)!, `+${big.startup.toFixed(2)} s to start the workers (not timed)`);
 // The same machine written with payload events ({ type: 'RMPrepare', rm }): every region checks every rm event.
-const payload = await handover(bigN, 1, false, 'payload', 1);
-check(`handover N=${bigN}, payload events`, payload.result.distinctStates, TLC_COUNTS[bigN]!);
-record('handover', bigN, 1, {
-  states: payload.result.distinctStates,
-  transitions: payload.result.transitions,
-  seconds: payload.seconds,
-  bytesPerState: payload.result.bytesPerState,
-  note: "payload events ({ type: 'RMPrepare', rm }), one run",
-});
+recordHandover(bigN, 1, (await handover(bigN, [1], { style: 'payload', reps: 1 })).runs.get(1)!, "payload events ({ type: 'RMPrepare', rm }), one run");
 const spinBig = spin(bigN);
 let spinRun: Run | undefined;
 if ('states' in spinBig) {
@@ -220,15 +238,23 @@ if ('states' in spinBig) {
 }
 
 // Coverage counting cost (issue 7): the same search with the StepObserver on.
+// Runs with and without the observer take turns, like the worker counts above.
 const covN = Math.min(bigN, 7);
-const observed = await handover(covN, 1, true);
-const plain = bigN === covN ? one : await handover(covN, 1);
-const coverageSlowdown = observed.seconds / plain.seconds - 1;
+const covSpec = await loadSearchSpec({ module: MACHINE, export: 'twoPhaseModel', args: [covN, 'per-rm'] });
+let plainCov: Timed | undefined;
+let observedCov: Timed | undefined;
+for (let k = 0; k < repeat; k++) {
+  plainCov = best(plainCov, await timed(() => searchBfs(covSpec, {})));
+  observedCov = best(observedCov, await timed(() => searchBfs(covSpec, { observe: true })));
+}
+const coverageSlowdown = observedCov!.seconds / plainCov!.seconds - 1;
 
 const load1 = loadavg();
 const targets = {
   oneWorkerVsSpin: spinRun ? { value: oneRun.statesPerSecond / spinRun.statesPerSecond, target: 0.2 } : undefined,
   twoWorkersVsOne: { value: twoRun.statesPerSecond / oneRun.statesPerSecond, target: 1.6 },
+  /** CPU seconds of 1 thread / CPU seconds of 2 workers: 1 means no parallel overhead (2 / this = best possible wall ratio). */
+  parallelCpuEfficiency: oneRun.cpuSeconds! / twoRun.cpuSeconds!,
   bytesPerState: { value: oneRun.bytesPerState!, target: 100 },
   vsGetAdjacencyMap: adjRatio ? { value: adjRatio.value, lowerBound: adjRatio.lowerBound, target: 100 } : undefined,
   coverageSlowdown: { value: coverageSlowdown, target: 0.2 },
@@ -239,12 +265,12 @@ if (json) {
 } else {
   const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
   console.log('');
-  console.log('tool             N  workers      states   transitions   seconds    states/s  states/s/worker  bytes/state  note');
+  console.log('tool             N  workers      states   transitions   seconds  cpu s    states/s  states/s/worker  bytes/state  note');
   for (const r of runs) {
     console.log(
       `${r.tool.padEnd(15)} ${String(r.n).padStart(2)} ${String(r.workers).padStart(8)} ${fmt(r.states).padStart(11)} ${fmt(r.transitions).padStart(13)} ` +
-        `${fmt(r.seconds, 2).padStart(9)} ${fmt(r.statesPerSecond).padStart(11)} ${fmt(r.statesPerSecondPerWorker).padStart(16)} ` +
-        `${(r.bytesPerState !== undefined ? fmt(r.bytesPerState, 1) : '-').padStart(12)}  ${r.note ?? ''}`,
+        `${fmt(r.seconds, 2).padStart(9)} ${(r.cpuSeconds !== undefined ? fmt(r.cpuSeconds, 2) : '-').padStart(6)} ${fmt(r.statesPerSecond).padStart(11)} ` +
+        `${fmt(r.statesPerSecondPerWorker).padStart(16)} ${(r.bytesPerState !== undefined ? fmt(r.bytesPerState, 1) : '-').padStart(12)}  ${r.note ?? ''}`,
     );
   }
   console.log('');
@@ -260,6 +286,10 @@ if (json) {
   line(`bytes per stored state (N=${bigN})`, targets.bytesPerState, 'lower', 'B');
   line(`handover / getAdjacencyMap (states/s, N=${adjN})`, targets.vsGetAdjacencyMap, 'higher');
   line(`coverage counting slowdown (N=${covN}, 1 worker)`, targets.coverageSlowdown, 'lower', '%');
+  console.log(
+    `  2-worker CPU efficiency (N=${bigN}): ${targets.parallelCpuEfficiency.toFixed(2)} ` +
+      `(1-thread CPU s / 2-worker CPU s: the wall ratio two idle cores would allow is ${(2 * targets.parallelCpuEfficiency).toFixed(2)}x)`,
+  );
   console.log(`\n  load average after: ${load1.map((x) => x.toFixed(2)).join(' ')}`);
   for (const f of failures) console.log(`FAILED: ${f}`);
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createMachine } from 'xstate';
 import { searchBfs } from '../../src/explore/bfs.ts';
+import { specFromExport } from '../../src/explore/loadModel.ts';
 import { ModelRunError } from '../../src/explore/errors.ts';
 import type { SearchResult } from '../../src/explore/types.ts';
 import { chain, dieHard, fan, grid, tokens, twoPhase, twoPhaseCommitReached } from './fixtures/specs.ts';
@@ -203,5 +205,35 @@ describe('searchBfs: model errors', () => {
 
   it('a reserved invariant name is refused', async () => {
     await expect(searchBfs({ ...chain(2), invariants: { deadlock: () => true } })).rejects.toThrow(/reserved/);
+  });
+});
+
+describe('searchBfs on compiled XState machines', () => {
+  it('a top-level final state is never a deadlock; a stuck non-final state is', async () => {
+    const machine = createMachine({ initial: 'a', states: { a: { on: { go: 'done', stall: 'stuck' } }, done: { type: 'final' }, stuck: {} } });
+    const spec = await specFromExport({ machine, events: [{ type: 'go' }, { type: 'stall' }], invariants: {} }, '/m.ts');
+    const r = await searchBfs(spec);
+    expect(r.verdict).toBe('VIOLATED');
+    if (r.verdict !== 'VIOLATED') return;
+    expect(r.violations.map((v) => [v.invariant, v.trace.steps.map((s) => (s.action as { type: string }).type)])).toEqual([['deadlock', ['stall']]]);
+    expect(r.distinctStates).toBe(3);
+  });
+
+  it('options.canonicalize reduces the state space, and the trace stays a real behaviour', async () => {
+    const { default: lock } = await import('./fixtures/modules/naiveLock.model.ts');
+    type LockState = { value: { p1: string; p2: string }; context: { locked: boolean } };
+    // The two processes are interchangeable: order the pair of their states.
+    const canonicalize = (s: LockState) => (s.value.p1 <= s.value.p2 ? s : { value: { p1: s.value.p2, p2: s.value.p1 }, context: s.context });
+    const plain = await searchBfs(await specFromExport(lock, '/lock.ts'));
+    const sym = await searchBfs(await specFromExport({ ...lock, options: { canonicalize } }, '/lock.ts'));
+    expect(plain.distinctStates).toBe(13);
+    // 13 states, 3 of them symmetric in themselves (both idle, both checked, both critical): (13 + 3) / 2 classes.
+    expect(sym.distinctStates).toBe(8);
+    expect(sym.verdict).toBe('VIOLATED');
+    if (sym.verdict !== 'VIOLATED') return;
+    const t = sym.violations[0]!.trace;
+    expect(t.steps.length).toBe(4);
+    expect(t.steps.map((s) => (s.action as { type: string }).type)).toEqual(['check', 'check', 'acquire', 'acquire']);
+    expect((t.steps.at(-1)!.state as unknown as LockState).value).toEqual({ p1: 'critical', p2: 'critical' });
   });
 });

@@ -5,8 +5,12 @@ import { World, config } from '../kernel/harness.ts';
 import { copy, names } from './plant.ts';
 
 describe('registry', () => {
-  it('lists the five steady-state invariants of this issue under their product.md names, once each', () => {
-    expect(INVARIANTS.map((i) => i.name)).toEqual(['domain-matches-areas', 'iova-disjoint-aligned', 'pin-accounting', 'refcount-destroy', 'failure-atomic']);
+  it('lists the steady-state and live-update invariants under their product.md names, once each', () => {
+    expect(INVARIANTS.map((i) => i.name)).toEqual([
+      'domain-matches-areas', 'iova-disjoint-aligned', 'pin-accounting', 'refcount-destroy', 'failure-atomic',
+      'blackout-immutable', 'preserved-reachable', 'no-reuse', 'dma-never-faults', 'no-foreign-dma', 'reconstruction-equivalent',
+      'finish-gated', 'fail-stop',
+    ]);
     for (const i of INVARIANTS) expect(i.source).toMatch(/domain\.md/);
   });
   it('a booted world holds every invariant', () => {

@@ -12,9 +12,9 @@ const objects = (w: World) => w.k.files.flatMap((f) => (f.kind === 'iommufd' ? f
 describe('VFIO_DEVICE_BIND_IOMMUFD', () => {
   it('creates the DEVICE object, claims DMA ownership (blocked), and refuses a second bind', () => {
     const w = new World(config({ devices: [mockDev('m0')] }));
-    expect(hwOf(w, 'm0')).toEqual({ device: 'm0', domain: 'default', dmaOwner: null });
+    expect(hwOf(w, 'm0')).toEqual({ device: 'm0', domain: 'default', pt: null, dmaOwner: null, luClaimed: false });
     expect(w.ok(w.bind('m0'), 'vfio_df_ioctl_bind_iommufd:ok').out_devid).toBe(1);
-    expect(hwOf(w, 'm0')).toEqual({ device: 'm0', domain: 'blocked', dmaOwner: 1 });
+    expect(hwOf(w, 'm0')).toEqual({ device: 'm0', domain: 'blocked', pt: null, dmaOwner: 1, luClaimed: false });
     w.err(w.bind('m0'), 'EINVAL', 'vfio_df_ioctl_bind_iommufd:bound');
   });
   it('checks flags, the fd, and the kind of file', () => {
@@ -148,7 +148,7 @@ describe('VFIO_DEVICE_DETACH_IOMMUFD_PT and release', () => {
     w.err(w.destroy(devid), 'EBUSY');
     w.err(w.destroy(ioas), 'EBUSY');
     w.ok(w.close(w.dev('m0')));
-    expect(hwOf(w, 'm0')).toEqual({ device: 'm0', domain: 'default', dmaOwner: null });
+    expect(hwOf(w, 'm0')).toEqual({ device: 'm0', domain: 'default', pt: null, dmaOwner: null, luClaimed: false });
     expect(objects(w).map((o) => o.id)).toEqual([ioas]);
     w.ok(w.destroy(ioas));
   });

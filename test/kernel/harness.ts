@@ -5,8 +5,8 @@
  */
 import { expect } from 'vitest';
 import {
-  bootKernel, syscall, IOAS_MAP_FLAGS, RULES, U64_MAX,
-  type BootFds, type Kernel, type ProfileName, type Syscall, type SyscallResult, type WorldConfig,
+  bootKernel, dma, syscall, IOAS_MAP_FLAGS, RULES, U64_MAX,
+  type BootFds, type DmaResult, type KexecFault, type Kernel, type ProfileName, type Syscall, type SyscallResult, type WorldConfig,
 } from '../../src/kernel/index.ts';
 import { checkState, checkStep, type Violation } from '../../src/invariants/index.ts';
 
@@ -74,7 +74,7 @@ export class World {
   /** Runs `call` and expects success; returns the fields written back. */
   ok(call: Syscall, rule?: string): Out {
     const r = this.run(call);
-    if (!r.ok) throw new Error(`${call.op} expected ok, got ${'errno' in r ? r.errno : 'not modelled'} (${r.rule}${'reason' in r ? `: ${r.reason}` : ''})`);
+    if (!r.ok) throw new Error(`${call.op} expected ok, got ${'errno' in r ? r.errno : 'panic' in r ? 'PANIC' : 'not modelled'} (${r.rule}${'reason' in r ? `: ${r.reason}` : ''})`);
     if (rule) expect(r.rule).toBe(rule);
     return r.out;
   }
@@ -89,10 +89,32 @@ export class World {
     return r;
   }
 
+  /** Runs `call` (a KEXEC) and expects the new kernel to panic; returns the reason. */
+  panics(call: Syscall, rule?: string): string {
+    const r = this.run(call);
+    if (r.ok || !('panic' in r)) throw new Error(`${call.op} expected a panic, got ${r.ok ? 'ok' : 'errno' in r ? r.errno : 'not modelled'}`);
+    if (rule) expect(r.rule).toBe(rule);
+    return r.reason;
+  }
+
+  /** One DMA by config device `device` (the hardware; the kernel does not change). */
+  dma(device: string, iova: bigint, access: 'read' | 'write' = 'read'): DmaResult {
+    const r = dma(deepFreeze(this.k), { device, iova, access });
+    if (!KNOWN_RULES.has(r.rule)) throw new Error(`DMA returned rule ${r.rule}, which is not in RULES`);
+    this.rules.push(r.rule);
+    return r;
+  }
+
+  /** The frame a DMA reaches (its label), or FAULT. */
+  reach(device: string, iova: bigint, access: 'read' | 'write' = 'read'): string {
+    const r = this.dma(device, iova, access);
+    return r.ok ? r.frame : 'FAULT';
+  }
+
   /** Runs `call` and expects a "not modelled" refusal. */
   notModelled(call: Syscall): string {
     const r = this.run(call);
-    if (r.ok || !('notModelled' in r)) throw new Error(`${call.op} expected not modelled, got ${r.ok ? 'ok' : r.errno}`);
+    if (r.ok || !('notModelled' in r)) throw new Error(`${call.op} expected not modelled, got ${r.ok ? 'ok' : 'errno' in r ? r.errno : 'PANIC'}`);
     return r.reason;
   }
 
@@ -167,6 +189,45 @@ export class World {
   }
   seals(fd: number, seals: number): Syscall {
     return { op: 'F_ADD_SEALS', fd, seals };
+  }
+
+  // ---- live update ----------------------------------------------------------------------------------------
+  luOpen(): Syscall {
+    return { op: 'LIVEUPDATE_OPEN' };
+  }
+  iommufdOpen(): Syscall {
+    return { op: 'IOMMUFD_OPEN' };
+  }
+  vfioOpen(device: string): Syscall {
+    return { op: 'VFIO_DEVICE_OPEN', device };
+  }
+  createSession(lu: number, name: string): Syscall {
+    return { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', fd: lu, arg: { name } };
+  }
+  retrieveSession(lu: number, name: string): Syscall {
+    return { op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION', fd: lu, arg: { name } };
+  }
+  preserve(session: number, fd: number, token: bigint): Syscall {
+    return { op: 'LIVEUPDATE_SESSION_PRESERVE_FD', fd: session, arg: { fd, token } };
+  }
+  retrieveFd(session: number, token: bigint): Syscall {
+    return { op: 'LIVEUPDATE_SESSION_RETRIEVE_FD', fd: session, arg: { token } };
+  }
+  finish(session: number): Syscall {
+    return { op: 'LIVEUPDATE_SESSION_FINISH', fd: session, arg: {} };
+  }
+  setPreserve(hwpt_id: number, hwpt_token: bigint, ifd = this.ifd): Syscall {
+    return { op: 'IOMMU_HWPT_LU_SET_PRESERVE', fd: ifd, arg: { hwpt_id, hwpt_token } };
+  }
+  luRestore(hwpt_token: bigint, ifd: number): Syscall {
+    return { op: 'IOMMU_HWPT_LU_RESTORE', fd: ifd, arg: { hwpt_token } };
+  }
+  kexec(kernel: ProfileName, faults: KexecFault[] = []): Syscall {
+    return { op: 'KEXEC', kernel, faults };
+  }
+  /** An fd a call returned. */
+  fd(call: Syscall): number {
+    return this.ok(call).fd as number;
   }
 
   /** Binds `device` and attaches it to `pt`; returns [devid, attached pt_id]. */

@@ -37,7 +37,7 @@ function addObject(k: FakeKernel, type: FakeKernel['objects'][number]['type']): 
 
 /** The fake's syscall: pure, like the real one. */
 export function fakeSyscall(k: FakeKernel, call: Syscall): SyscallResult<FakeKernel> {
-  if (k.closed.includes(call.fd)) return fail('EBADF');
+  if ('fd' in call && k.closed.includes(call.fd)) return fail('EBADF');
   switch (call.op) {
     case 'IOMMU_IOAS_ALLOC': {
       const [k2, id] = addObject(k, 'ioas');
@@ -106,6 +106,11 @@ export function fakeApi(): KernelApi<FakeKernel> & { calls: Syscall[]; boots: { 
     syscall(kernel, call) {
       calls.push(call);
       return fakeSyscall(kernel, call);
+    },
+    dma(_kernel, req) {
+      // A DMA reaches `guest:<iova / 4096>` below 0x100000 and faults above.
+      if (req.iova >= 0x100000n) return { ok: false, fault: true, reason: 'fake: no translation', rule: 'fake:fault' };
+      return { ok: true, frame: `guest:${req.iova / 4096n}`, pfn: Number(req.iova / 4096n), rule: 'fake:dma' };
     },
     checkStep(_before, call, result) {
       const v = [];

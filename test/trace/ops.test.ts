@@ -17,8 +17,14 @@ const env = (): RuntimeEnv => ({
     ['fd2', { kind: 'fd', value: 42, step: 2 }],
   ]),
   unbound: new Map(),
+  kexec: null,
+  liveupdate: null,
 });
-const call = (step: Step): unknown => opSpec(step).toSyscall(step, new ResolvingReader(env()));
+const call = (step: Step): unknown => {
+  const spec = opSpec(step);
+  if (spec.kind !== 'syscall') throw new Error(`${step.op} is not a syscall op`);
+  return spec.toSyscall(step, new ResolvingReader(env()));
+};
 
 type Def = { properties?: Record<string, { $ref?: string; const?: string }>; oneOf?: { $ref: string }[] };
 const defs = (traceSchema as unknown as { definitions: Record<string, Def> }).definitions;

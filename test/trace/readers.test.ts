@@ -6,6 +6,8 @@ const env = (): RuntimeEnv => ({
   fds: { iommufd: 3, memfds: { guest: 10 }, devices: { dev0: 20 } },
   labels: new Map([['ioas', { kind: 'object', value: 1, step: 0 }], ['sess', { kind: 'fd', value: 30, step: 1 }]]),
   unbound: new Map([['hwpt', 'step 4 (IOMMU_HWPT_ALLOC), which binds it, failed with EINVAL']]),
+  kexec: null,
+  liveupdate: null,
 });
 
 describe('ResolvingReader', () => {

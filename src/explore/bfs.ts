@@ -194,7 +194,8 @@ class LevelSearch<S, A> {
       exact: this.exact,
       symmetry: this.symmetry,
       workers: this.runner.threads,
-      storeBytes: this.table.bytes + this.links.bytes,
+      // In exact mode the arena holding every encoding is part of the store.
+      storeBytes: this.table.bytes + this.links.bytes + (this.exact ? this.arena.capacity : 0),
       peakMemoryBytes: this.peakMemory,
       fingerprintCollisions: this.table.collisions,
       coverage: this.coverage,

@@ -27,9 +27,9 @@
 export const NO_KEY = 0x7fff_ffff;
 /** Parent of an initial state. */
 export const NO_PARENT = 0xffff_ffff;
-/** insert(): the table is too full to insert safely; the level must be redone in a bigger table. */
+/** insert(): the table is too full to insert safely; the level pauses and resumes in a bigger table. */
 export const TABLE_FULL = 0x7fff_ffff;
-/** insert(): the arena has no room for the encoding; the level must be redone with a bigger arena. */
+/** insert(): the arena has no room for the encoding; the level pauses and resumes with a bigger arena. */
 export const ARENA_FULL = 0x7fff_fffe;
 
 const META_USED = 0;

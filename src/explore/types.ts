@@ -101,7 +101,7 @@ export interface SearchStats {
   readonly levels: number;
   readonly mode: 'fingerprint' | 'exact';
   readonly workers: number;
-  /** Bytes of the state store (hash table and parent links) per distinct state. */
+  /** Bytes of the state store per distinct state: hash table and parent links, and in exact mode the encodings. */
   readonly bytesPerState: number;
   /** Peak bytes of all the search's tables, state encodings of the frontier included. */
   readonly peakMemoryBytes: number;

@@ -8,11 +8,14 @@
  *   no use for, so it is not counted in Frame.pins (the iommufd pins that pin-accounting checks).
  * - unpreserve: unfreezes and unpreserves every page.
  * - retrieve (new kernel): a new, unfrozen memfd (memfd_alloc_file) with the same size and each preserved frame
- *   restored at its old index; memfd-v2 re-applies the seals, memfd-v1 does not (domain.md §D.4).
+ *   restored at its old index; memfd-v2 re-applies the seals, memfd-v1 does not (domain.md §D.4) and, made without
+ *   MFD_ALLOW_SEALING, leaves F_SEAL_SEAL set. The model keeps the old name (memfd_luo names it ""), so that pages
+ *   it allocates later are labelled after the memory they belong to.
  * - finish: a memfd never retrieved has its pages discarded (restored and freed); a retrieved one is the file's.
  */
 import type { File, LuoFile, Pfn } from './types.ts';
 import { PROFILES } from './profiles.ts';
+import { F_SEALS } from './uapi.ts';
 import { fail } from './outcome.ts';
 import { frameTx } from './frames.ts';
 import { addFile, putFile } from './files.ts';
@@ -54,7 +57,9 @@ export const MEMFD_LUO: LuoHandler = {
 
   retrieve(k, _session, lf) {
     const d = memfdData(lf);
-    const seals = PROFILES[k.profile].liveUpdate.memfd?.seals ? d.seals : 0;
+    // memfd-v1: memfd_alloc_file("", 0), without MFD_ALLOW_SEALING, keeps the F_SEAL_SEAL every shmem inode starts
+    // with (mm/memfd.c), so the file comes back unsealed but unsealable; memfd-v2 re-applies the preserved seals.
+    const seals = PROFILES[k.profile].liveUpdate.memfd?.seals ? d.seals : F_SEALS.SEAL;
     const [k1, id] = addFile(k, { kind: 'memfd', id: 0, refs: 0, name: d.name, size: d.size, seals, frozen: false, pages: d.pages });
     const byPfn = new Map(d.pages.map((p) => [p.pfn, p.index]));
     const k2 = khoRestore(k1, d.pages.map((p) => p.pfn), (pfn) => ({ kind: 'memfd', file: id, index: byPfn.get(pfn) ?? 0 }));

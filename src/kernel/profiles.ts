@@ -26,8 +26,10 @@ export interface LuoProfile {
   compatible: string;
   /**
    * The fixed limits of the older merged LUO: LUO_FILE_MAX (2 pages of 64-byte luo_file_ser: 128 files per session,
-   * PRESERVE_FD ENOSPC) and LUO_SESSION_MAX (16 pages: 744 sessions, CREATE_SESSION ENOMEM). null: the newest LUO,
-   * whose linked blocks grow ("liveupdate: Remove limit on the number of files per session / sessions", June 2026).
+   * PRESERVE_FD ENOSPC) and LUO_SESSION_MAX (16 pages less the 8-byte header, of 80-byte luo_session_ser {name[64],
+   * luo_file_set_ser}: 819 sessions, CREATE_SESSION ENOMEM; the code comment's "744" is the arithmetic of an earlier
+   * 88-byte luo_session_ser). null: the newest LUO, whose linked blocks grow ("liveupdate: Remove limit on the number
+   * of files per session / sessions", June 2026).
    */
   limits: { filesPerSession: number; sessions: number } | null;
   /**
@@ -147,7 +149,7 @@ const KHO_V2 = 'kho-v2';
 const LUO_7_1: LuoProfile = {
   // "luo-v4" is the value "liveupdate: Remove limit on the number of files per session" (June 2026, in v7.2-rc1)
   // replaces with "luo-v5". MODELLING ASSUMPTION: the typed session ioctls and name checks are in 7.1.
-  compatible: 'luo-v4', limits: { filesPerSession: 128, sessions: 744 },
+  compatible: 'luo-v4', limits: { filesPerSession: 128, sessions: 819 },
   typedSessionIoctls: true, sessionNameChecks: true,
 };
 
@@ -228,14 +230,14 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: 'linux-6.19',
     description:
       'Linux 6.19, the first merged LUO: KHO "kho-v1", LUO "luo-v1" with the fixed limits (128 files per session, ' +
-      '744 sessions), untyped session ioctls, memfd-v1 (seals are not preserved). No IOMMU, iommufd or VFIO ' +
+      '819 sessions), untyped session ioctls, memfd-v1 (seals are not preserved). No IOMMU, iommufd or VFIO ' +
       'live-update handler. iommufd as 6.16.',
     ioctls: IOCTLS_6_16,
     ...IOMMUFD_6_16,
     liveUpdate: {
       ...NO_LIVE_UPDATE,
       kho: KHO_V1,
-      luo: { compatible: 'luo-v1', limits: { filesPerSession: 128, sessions: 744 }, typedSessionIoctls: false, sessionNameChecks: false },
+      luo: { compatible: 'luo-v1', limits: { filesPerSession: 128, sessions: 819 }, typedSessionIoctls: false, sessionNameChecks: false },
       memfd: { compatible: 'memfd-v1', seals: false },
     },
   },

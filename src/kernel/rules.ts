@@ -234,7 +234,7 @@ const TABLE = {
     op: 'LIVEUPDATE_IOCTL_CREATE_SESSION, LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'EINVAL', kernelFunction: 'luo_session_create',
     description: 'A name that fills all LIVEUPDATE_SESSION_NAME_LENGTH (64) bytes: no NUL terminator (newest LUO).',
   },
-  'luo_session_insert:full': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'ENOMEM', kernelFunction: 'luo_session_insert', description: 'LUO_SESSION_MAX (744) outgoing sessions exist (older LUO with fixed limits).' },
+  'luo_session_insert:full': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'ENOMEM', kernelFunction: 'luo_session_insert', description: 'LUO_SESSION_MAX (819: 16 pages of 80-byte luo_session_ser) outgoing sessions exist (older LUO with fixed limits).' },
   'luo_session_insert:exists': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'EEXIST', kernelFunction: 'luo_session_insert', description: 'An outgoing session has this name.' },
   'luo_session_create:ok': { op: 'LIVEUPDATE_IOCTL_CREATE_SESSION', result: 'ok', kernelFunction: 'luo_session_create', description: 'A new outgoing session and its fd.' },
   'luo_session_retrieve:not-found': { op: 'LIVEUPDATE_IOCTL_RETRIEVE_SESSION', result: 'ENOENT', kernelFunction: 'luo_session_retrieve', description: 'No incoming session has this name.' },

@@ -52,7 +52,8 @@ function formatStep(l: ReplayStepLine, opWidth: number, indexWidth: number): str
   for (const m of l.expected?.mismatches ?? []) {
     lines.push(`${pad}expected ${m.field === 'result' ? '' : `${m.field}=`}${showValue(m.expected)}, got ${m.actual === null ? 'nothing written back' : showValue(m.actual)}${m.field === 'result' && l.rule ? ` [${l.rule}]` : ''}`);
   }
-  for (const v of l.violations ?? []) lines.push(`${pad}invariant ${v.invariant} broken: ${v.message}`);
+  const wanted = new Set(l.expected?.violations ?? []);
+  for (const v of l.violations ?? []) lines.push(`${pad}invariant ${v.invariant} broken${wanted.has(v.invariant) ? ' (expected)' : ''}: ${v.message}`);
   return lines;
 }
 
@@ -60,7 +61,8 @@ function formatStep(l: ReplayStepLine, opWidth: number, indexWidth: number): str
 export function formatFailures(report: TraceReport): string[] {
   const opWidth = widest(report.lines);
   const indexWidth = String(Math.max(0, report.summary.steps - 1)).length;
-  const failed = report.lines.filter((l) => (l.expected !== undefined && !l.expected.met) || (l.violations?.length ?? 0) > 0
+  const unexpected = (l: ReplayStepLine): boolean => (l.violations ?? []).some((v) => !(l.expected?.violations ?? []).includes(v.invariant));
+  const failed = report.lines.filter((l) => (l.expected !== undefined && !l.expected.met) || unexpected(l)
     || l.result === 'NOT_MODELLED' || l.result === 'UNRESOLVED');
   const out = failed.flatMap((l) => formatStep(l, opWidth, indexWidth));
   const unrun = report.summary.steps - report.lines.length;
@@ -72,7 +74,8 @@ export function formatFailures(report: TraceReport): string[] {
 export function formatSummary(file: string, s: ReplaySummary): string {
   const parts = [`${s.steps} step${s.steps === 1 ? '' : 's'}${s.ran < s.steps ? ` (${s.ran} ran)` : ''}`, `${s.met}/${s.checked} expectations met`];
   const broken = Object.entries(s.violationsByInvariant).map(([name, n]) => `${name} ×${n}`);
-  parts.push(s.violations === 0 ? 'no invariant broken' : `${s.violations} invariant break${s.violations === 1 ? '' : 's'} (${broken.join(', ')})`);
+  const expected = s.expectedViolations === 0 ? '' : s.expectedViolations === s.violations ? ', all expected' : `, ${s.expectedViolations} expected`;
+  parts.push(s.violations === 0 ? 'no invariant broken' : `${s.violations} invariant break${s.violations === 1 ? '' : 's'} (${broken.join(', ')}${expected})`);
   return `${s.verdict} ${file}: ${parts.join(', ')}`;
 }
 

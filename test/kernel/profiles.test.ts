@@ -31,7 +31,7 @@ describe('profiles', () => {
     expect(a?.compatible).toBe(b?.compatible);
     expect([a?.restore, b?.restore]).toEqual([false, true]);
     // the older LUO with fixed limits and memfd-v1, the newest without limits
-    expect(lu('linux-6.19').luo?.limits).toEqual({ filesPerSession: 128, sessions: 744 });
+    expect(lu('linux-6.19').luo?.limits).toEqual({ filesPerSession: 128, sessions: 819 });
     expect(lu('linux-6.19').memfd).toEqual({ compatible: 'memfd-v1', seals: false });
     expect(lu('linux-7.2').luo?.limits).toBeNull();
   });

@@ -238,7 +238,7 @@ const SCENARIOS: Record<KnownRuleId, Scenario> = {
   'luo_session_insert:full': () => {
     const w = new World(config(), 'linux-6.19');
     const lu = w.fd(w.luOpen());
-    for (let i = 0; i < 744; i++) w.ok(w.createSession(lu, `s${i}`));
+    for (let i = 0; i < 819; i++) w.ok(w.createSession(lu, `s${i}`));
     return last(w, w.createSession(lu, 'one-more'));
   },
   'luo_session_insert:exists': () => { const [w, lu] = session(); return last(w, w.createSession(lu, 's')); },

@@ -31,7 +31,7 @@ export const CONTROL_EXPANDED = 32;
 export const CONTROL_TRANSITIONS = 48;
 export const CONTROL_INTS = 64;
 
-/** Why a level stopped early: a full table or arena makes the level be redone bigger; the others end the search. */
+/** Why a level stopped early: a full table or arena pauses it (it resumes once they are bigger); the others end the search. */
 export const Abort = { None: 0, TableFull: 1, ArenaFull: 2, Stopped: 3, ModelError: 4 } as const;
 export type Abort = (typeof Abort)[keyof typeof Abort];
 

@@ -93,11 +93,6 @@ export class Arena {
     Atomics.store(this.top, 0, 0);
   }
 
-  /** Rolls back to `top` (a level that is redone drops what it appended). */
-  truncate(top: number): void {
-    Atomics.store(this.top, 0, top);
-  }
-
   /** Appends `src[start, start+len)` and returns its entry offset, or ARENA_FULL (then nothing is taken). */
   append(src: Uint8Array, start: number, len: number): number {
     const need = len + 4;

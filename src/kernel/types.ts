@@ -13,8 +13,16 @@
  *   `IommufdObjectBase.users`, `IoptPages.npinned`, `Process.userLockedVm/mmLockedVm/mmPinnedVm`, `File.refs`,
  *   `Frame.pins`.
  *
+ * - Live update: physical memory (`frames`) and the IOMMU hardware (`hw`) outlive a kexec; processes, files and
+ *   iommufd objects do not. `kho` and `lu` are the KHO and LUO state of this kernel (outgoing) and of what the
+ *   previous one handed over (incoming); `history` is not kernel state but what the live-update invariants must
+ *   remember (the translations a preserved device had), kept here so that a state's identity is exact.
+ *
  * Vocabulary (drivers/iommu/iommufd/pages.c): `last` is inclusive, `end` exclusive; `index` is a PAGE_SIZE index
  * into an iopt_pages or a memfd; `iova`, `length`, `start` are bytes (bigint, exact over u64).
+ *
+ * Over 400 lines, and not split: it is the one definition of the state every part of the engine reads, and a
+ * reader checking the model against the kernel's structs finds them all here.
  */
 import type { U64 } from './uapi.ts';
 import type { ProfileName } from './profiles.ts';

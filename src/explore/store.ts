@@ -32,6 +32,8 @@ export const TABLE_FULL = 0x7fff_ffff;
 /** insert(): the arena has no room for the encoding; the level pauses and resumes with a bigger arena. */
 export const ARENA_FULL = 0x7fff_fffe;
 
+/** A word nobody writes, to wait on with a timeout (a short sleep). */
+const BACKOFF = new Int32Array(new SharedArrayBuffer(4));
 const META_USED = 0;
 const META_COLLISIONS = 1;
 const META_INTS = 2;
@@ -285,7 +287,12 @@ export class FingerprintTable {
       }
       if (cur === lo) {
         let h = shared ? Atomics.load(w, base + HI) : w[base + HI]!;
-        while (h === 0) h = Atomics.load(w, base + HI);
+        for (let spins = 0; h === 0; spins++) {
+          // The writer is between its two stores; if it was descheduled there, sleep a little instead of
+          // burning the rest of our time slice (a 2-core machine is often shared).
+          if (spins >= 64) Atomics.wait(BACKOFF, 0, 0, 0.05);
+          h = Atomics.load(w, base + HI);
+        }
         if (h === hi) {
           if (stride === 3 || this.sameEncoding(base, enc, start, len, arena)) return -(s + 1);
           collided = true;

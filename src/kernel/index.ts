@@ -91,7 +91,7 @@ export type { KnownRuleId } from './rules.ts';
 export {
   domainTranslations, translate, leafSizes, iommufdContexts, ioasIovaAlignment, areaPageRange, iovaRanges,
   mappedTranslations, mergeTranslations, IOMMU_READ, IOMMU_WRITE, IOMMU_CACHE, MOCK_APERTURE_START, MOCK_APERTURE_LAST,
-  hwTranslate, hwLeaves, frameName, mergeRuns, runsEqual, domainTableFrames, preservedDomains, luoSessionFiles,
+  hwTranslate, hwLeaves, frameName, mergeRuns, runsEqual, domainTableFrames, preservedDomains,
 } from './inspect.ts';
 export type { Translation, HwWalk, HwLeaves, PreservedDomain } from './inspect.ts';
 export type {

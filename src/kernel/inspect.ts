@@ -2,7 +2,7 @@
  * Read-only views of the kernel state for code outside the handlers: the invariants, the trace layer, and (next
  * issue) the DMA walk and the live-update checks. Nothing here changes state; everything is derived on demand.
  */
-import type { Area, IoasObject, IommufdCtx, IovaRange, Kernel, LuoFile, Pfn } from './types.ts';
+import type { Area, IoasObject, IommufdCtx, IovaRange, Kernel, Pfn } from './types.ts';
 import { areaIndexRange, pagesById } from './pages.ts';
 import { ioptAlignment, ioptIovaRanges } from './ioPagetable.ts';
 
@@ -94,7 +94,3 @@ export function preservedDomains(k: Kernel): PreservedDomain[] {
   return out;
 }
 
-/** The files of a LUO session by name and direction, or undefined when there is no such session. */
-export function luoSessionFiles(k: Kernel, name: string, incoming: boolean): readonly LuoFile[] | undefined {
-  return (incoming ? k.lu.incoming : k.lu.outgoing).find((s) => s.name === name)?.files;
-}

@@ -105,7 +105,8 @@ export const IOMMUFD_LUO: LuoHandler = {
       hwpts.push({ token: h.luToken as bigint, domain: h.domain, tables, reclaimed: false });
       records.push({ session, hwptToken: h.luToken as bigint, domain: h.domain, translations: domainRuns(k1, h.domain) });
     }
-    k1 = { ...k1, history: { ...k1.history, domains: [...k1.history.domains, ...records] } };
+    const domains = [...k1.history.domains, ...records].sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : a.hwptToken < b.hwptToken ? -1 : a.hwptToken > b.hwptToken ? 1 : 0));
+    k1 = { ...k1, history: { ...k1.history, domains } };
     return [k1, { handler: 'iommufd', hwpts }];
   },
 

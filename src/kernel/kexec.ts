@@ -29,7 +29,7 @@ import type { KexecFault } from './uapi.ts';
 import type { Domain, Frame, HwDevice, Kernel, LuHistory, LuoFile, LuoFileData, LuoSession, Pfn } from './types.ts';
 import { PROFILES, type LiveUpdateProfile, type ProfileName } from './profiles.ts';
 import { done, fail, panic, type Outcome } from './outcome.ts';
-import { domainTableFrames } from './domain.ts';
+import { domainInsert, domainTableFrames, nextDomainId } from './domain.ts';
 import { hasPfn, khoRestore } from './kho.ts';
 
 /** Frames of kernel data a kexec'ed kernel allocates at boot (MODELLING ASSUMPTION: two, enough to show reuse). */
@@ -61,7 +61,12 @@ function reboot(k: Kernel, faults: readonly KexecFault[]): Outcome | null {
   return null;
 }
 
-/** The device records of the old kernel's IOMMU state: device -> the preserved domain it must come back on. */
+/**
+ * The device records of the old kernel's IOMMU state: device -> the preserved domain it must come back on.
+ * MODELLING ASSUMPTION (domain.md: what iommu_preserve_device() records is per device at preserve time): a detach or
+ * replace after the cdev was preserved does not change what the new kernel restores; the history keeps the
+ * translations of that time, so dma-never-faults sees the change.
+ */
 function preservedDevices(k: Kernel): Map<string, { domain: number | null }> {
   const out = new Map<string, { domain: number | null }>();
   for (const s of k.lu.outgoing) {
@@ -182,18 +187,13 @@ function restoreDomain(old: Kernel, k: Kernel, oldId: number, faults: readonly K
   const d = old.domains.find((x) => x.id === oldId);
   if (!d || d.top === null) throw new Error(`model bug: preserved domain ${oldId} is not a paging domain`);
   const tables = domainTableFrames(old, oldId);
-  let id = 1;
-  for (const x of k.domains) {
-    if (x.id !== id) break;
-    id++;
-  }
+  const id = nextDomainId(k);
   const bug = faults.some((x) => x.name === 'restore-table-page-fails') || tables.some((p) => !hasPfn(k.kho.incoming, p));
   const k1 = bug ? null : khoRestore(k, tables, () => ({ kind: 'pagetable', domain: id }));
   if (k1 === null) {
     return panic('iommu_restore_domain:restore-failed', `kernel BUG: kho_restore_folio() of a preserved page-table page of domain ${oldId} failed`);
   }
-  const nd: Domain = { ...d, id, restored: true, parent: null };
-  return [{ ...k1, domains: [...k1.domains, nd].sort((a, b) => a.id - b.id) }, id];
+  return [domainInsert(k1, { ...d, id, restored: true, parent: null }), id];
 }
 
 /** The history the new kernel keeps: the records of the old kernel's outgoing sessions. */

@@ -435,9 +435,13 @@ export interface LuHistory {
   /**
    * Domains preserved for a live update, from the iommufd preserve until their session finishes or is abandoned:
    * the translations at preserve time, and the domain holding them now (this kernel's id; null when none does).
+   * Sorted by (session, hwptToken).
    */
   domains: { session: string; hwptToken: U64; domain: number | null; translations: LuTranslation[] }[];
-  /** Devices preserved with IOMMU state: the translations they had at preserve time, until their session finishes. */
+  /**
+   * Devices preserved with IOMMU state: the translations they had at preserve time, until their session finishes.
+   * Sorted by device.
+   */
   devices: { session: string; device: string; translations: LuTranslation[] }[];
 }
 

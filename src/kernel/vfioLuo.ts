@@ -40,7 +40,8 @@ export const VFIO_LUO: LuoHandler = {
     const entry = ifile.data.hwpts.find((h) => h.token === hwpt.luToken && h.domain === hwpt.domain);
     if (!entry) return fail('iommu_preserve_device:domain-not-preserved');
     const record = { session, device: f.device, translations: domainRuns(k, hwpt.domain) };
-    const k1 = { ...k, history: { ...k.history, devices: [...k.history.devices.filter((d) => d.device !== f.device), record] } };
+    const devices = [...k.history.devices.filter((d) => d.device !== f.device), record].sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
+    const k1 = { ...k, history: { ...k.history, devices } };
     return [k1, { handler: 'vfio', device: f.device, hwptToken: hwpt.luToken, iommufdToken: ifile.token }];
   },
 

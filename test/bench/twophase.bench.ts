@@ -6,8 +6,9 @@
  * the issue's targets, and the cost of counting coverage. `--json` prints the figures as one JSON object instead.
  *
  * Options: --json; --n N (the big size, default 8); --adjacency-n N (default 6); --adjacency-timeout S (default
- * 300); --repeat K (best of K timed runs, default 3). Timing excludes loading and compiling the model and starting
- * the worker threads (reported apart); SPIN's time is pan's own "elapsed time". The machine's load average is
+ * 300); --repeat K (best of K timed runs, default 3). Each timed run compiles the machine afresh (no run inherits the
+ * caches of another); timing excludes loading and compiling the model and starting the worker threads (reported
+ * apart); SPIN's time is pan's own "elapsed time". The machine's load average is
  * printed with the figures: other processes on a 2-core machine skew every rate here.
  *
  * Needs `spin` and `gcc` (Debian: apt-get install -y spin gcc); without them the SPIN rows say so and the ratio
@@ -107,9 +108,10 @@ async function timed(run: () => Promise<SearchResult<unknown, unknown>>): Promis
 const best = (a: Timed | undefined, b: Timed): Timed => (!a || b.seconds < a.seconds ? b : a);
 
 /**
- * handover on the XState machine with each worker count in `workerCounts`, best of `reps` runs. The counts take
- * turns (1, 2, 1, 2, ...) so that they meet the same background load; 1 runs on this thread, more on a pool
- * started once (its start-up time is reported apart).
+ * handover on the XState machine with each worker count in `workerCounts`, best of `reps` runs. Each run compiles
+ * the machine afresh and starts its own workers (start-up reported apart, not timed), so that no run profits from
+ * the caches a previous search filled: every run is what `handover explore` does once. The counts take turns
+ * (1, 2, 1, 2, ...) so that they meet the same background load; 1 runs on this thread.
  */
 async function handover(
   n: number,
@@ -117,27 +119,27 @@ async function handover(
   opts: { observe?: boolean; style?: 'per-rm' | 'payload'; reps?: number } = {},
 ): Promise<{ runs: Map<number, Timed>; startup: number }> {
   const observe = opts.observe ?? false;
-  const source = { module: MACHINE, export: 'twoPhaseModel', args: [n, opts.style ?? 'per-rm'] };
-  const spec = await loadSearchSpec(source);
-  const pools = new Map<number, WorkerPool>();
-  let startup = 0;
-  for (const w of workerCounts) {
-    if (w === 1) continue;
-    const t0 = performance.now();
-    pools.set(w, await WorkerPool.start(source, w, { observe }, spec));
-    startup = (performance.now() - t0) / 1000;
-  }
   const runs = new Map<number, Timed>();
-  try {
-    for (let k = 0; k < (opts.reps ?? repeat); k++) {
-      for (const w of workerCounts) {
-        const pool = pools.get(w);
-        const t = await timed(() => (pool ? searchLevels(spec, { observe }, pool) : searchBfs(spec, { observe })));
-        runs.set(w, best(runs.get(w), t));
+  let startup = 0;
+  for (let k = 0; k < (opts.reps ?? repeat); k++) {
+    for (const w of workerCounts) {
+      const source = { module: MACHINE, export: 'twoPhaseModel', args: [n, opts.style ?? 'per-rm'] };
+      const spec = await loadSearchSpec(source);
+      let t: Timed;
+      if (w === 1) {
+        t = await timed(() => searchBfs(spec, { observe }));
+      } else {
+        const t0 = performance.now();
+        const pool = await WorkerPool.start(source, w, { observe }, spec);
+        startup = (performance.now() - t0) / 1000;
+        try {
+          t = await timed(() => searchLevels(spec, { observe }, pool));
+        } finally {
+          await pool.close();
+        }
       }
+      runs.set(w, best(runs.get(w), t));
     }
-  } finally {
-    for (const p of pools.values()) await p.close();
   }
   return { runs, startup };
 }
@@ -238,14 +240,16 @@ if ('states' in spinBig) {
 }
 
 // Coverage counting cost (issue 7): the same search with the StepObserver on.
-// Runs with and without the observer take turns, like the worker counts above.
+// Runs with and without the observer take turns, like the worker counts above, each on a fresh compile.
 const covN = Math.min(bigN, 7);
-const covSpec = await loadSearchSpec({ module: MACHINE, export: 'twoPhaseModel', args: [covN, 'per-rm'] });
+const covSource = { module: MACHINE, export: 'twoPhaseModel', args: [covN, 'per-rm'] };
 let plainCov: Timed | undefined;
 let observedCov: Timed | undefined;
 for (let k = 0; k < repeat; k++) {
-  plainCov = best(plainCov, await timed(() => searchBfs(covSpec, {})));
-  observedCov = best(observedCov, await timed(() => searchBfs(covSpec, { observe: true })));
+  const a = await loadSearchSpec(covSource);
+  plainCov = best(plainCov, await timed(() => searchBfs(a, {})));
+  const b = await loadSearchSpec(covSource);
+  observedCov = best(observedCov, await timed(() => searchBfs(b, { observe: true })));
 }
 const coverageSlowdown = observedCov!.seconds / plainCov!.seconds - 1;
 

@@ -76,6 +76,22 @@ describe('handover replay', () => {
     expect(lines[10]).toMatchObject({ expected: { met: false, mismatches: [{ field: 'result', expected: 'ok', actual: 'ENOENT' }] } });
   });
 
+  it('--json of the live-update steps (KEXEC, DMA, PANIC, FAULT, expected violations) conforms to the replay schema', () => {
+    const r = handover('replay', '--json', fixture('liveupdate/lu-rebuilt-offset.trace.json'), fixture('liveupdate/lu-rollback-no-iommu.trace.json'));
+    expect(r.status).toBe(0);
+    const schema = JSON.parse(readFileSync(join(root, 'src/trace/schemas/replay.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allowUnionTypes: true, strictTypes: false }).compile(schema);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const l of lines) expect(validate(l), JSON.stringify(validate.errors)).toBe(true);
+    const kexec = lines.find((l) => l['op'] === 'KEXEC' && String(l['file']).includes('rollback'));
+    expect(kexec).toMatchObject({ result: 'ok', rule: 'kernel_kexec:ok', expected: { violations: ['dma-never-faults', 'fail-stop'], met: true } });
+    expect(lines.filter((l) => l['op'] === 'DMA' && l['result'] === 'FAULT').length).toBe(2);
+    expect(lines.filter((l) => 'summary' in l).map((l) => l['summary'])).toEqual([
+      expect.objectContaining({ violations: 2, expectedViolations: 2, verdict: 'PASS' }),
+      expect.objectContaining({ violations: 2, expectedViolations: 2, verdict: 'PASS' }),
+    ]);
+  });
+
   describe('unusable input', () => {
     const BAD: [string, RegExp][] = [
       ['malformed.trace.json', /^handover: test\/fixtures\/bad\/malformed\.trace\.json: invalid JSON at line 6, column 3: expected a value, found "]"$/],

@@ -101,6 +101,9 @@ export function formatCorpusTable(rows: readonly CorpusRow[]): string[] {
   const met = rows.reduce((n, r) => n + ('summary' in r ? r.summary.met : 0), 0);
   const checked = rows.reduce((n, r) => n + ('summary' in r ? r.summary.checked : 0), 0);
   const breaks = rows.reduce((n, r) => n + ('summary' in r ? r.summary.violations : 0), 0);
-  lines.push('', `${rows.length} traces: ${pass} PASS, ${fail} FAIL${invalid ? `, ${invalid} INVALID` : ''}; ${steps} steps, ${met}/${checked} expectations met, ${breaks} invariant breaks`);
+  const expectedBreaks = rows.reduce((n, r) => n + ('summary' in r ? r.summary.expectedViolations : 0), 0);
+  // A trace that demonstrates a violation declares it with `expect_violations`; say how many breaks were such.
+  const breakText = `${breaks} invariant break${breaks === 1 ? '' : 's'}${breaks ? ` (${expectedBreaks} expected)` : ''}`;
+  lines.push('', `${rows.length} traces: ${pass} PASS, ${fail} FAIL${invalid ? `, ${invalid} INVALID` : ''}; ${steps} steps, ${met}/${checked} expectations met, ${breakText}`);
   return lines;
 }

@@ -51,7 +51,7 @@ export class ConfigurationTable {
       value: deepFreeze(stateValueOf(this.root, sorted)),
       rootFinal: isInFinalState((n) => has[n.index] === 1, this.root),
       tags: new Set(sorted.flatMap((n) => n.tags)),
-      selectPlans: new Map(),
+      selectPlans: [],
       alwaysPlan: undefined,
       steps: new Map(),
       stateIn: undefined,

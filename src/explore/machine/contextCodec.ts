@@ -19,6 +19,7 @@
  * bytes, and the fingerprints of them, are the same in every worker.
  */
 import { CanonicalValueError, decodeCanonical, encodeCanonical } from '../canonical.ts';
+import { ByteBuffer } from '../bytes.ts';
 import type { ByteSink, ByteSource } from '../model.ts';
 
 const TPL_OBJECT = 0x80;
@@ -69,7 +70,7 @@ function probeTags(): { string: number; true: number; false: number; uint: numbe
     u.length === 3 && u[0]! < 0x200 && u[1] === 0x200 && u[2] === 7;
   return ok ? { string: s[0]! & 0xff, true: t[0]! & 0xff, false: f[0]! & 0xff, uint: u[0]! & 0xff } : undefined;
 }
-const isEnumerable = Object.prototype.propertyIsEnumerable;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Encodes and decodes contexts against one template. */
 export interface ContextCodec {
@@ -81,8 +82,9 @@ export interface ContextCodec {
 export function contextCodecFor(sample: unknown): ContextCodec {
   const template = templateOf(sample, 0);
   if (template.kind === 'leaf') return { encode: encodeCanonical, decode: decodeCanonical };
+  const encode = encoderFor(template);
   return {
-    encode: (value, sink) => encodeWith(template, value, sink),
+    encode,
     decode: (src) => decodeWith(template, src),
   };
 }
@@ -130,12 +132,102 @@ function sameTemplate(a: Template, b: Template): boolean {
 /** Does `v` have exactly the template object's own enumerable keys (and is it a plain object)? */
 function fitsObject(v: unknown, keys: readonly string[]): v is Record<string, unknown> {
   if (!isPlainObject(v)) return false;
+  // for-in yields each own enumerable key, then each inherited enumerable one not shadowed, each once: exactly
+  // keys.length of them, each own and a template key, means exactly the template's keys (hasOwnProperty inside
+  // for-in is what V8 optimises; propertyIsEnumerable is a runtime call).
   let n = 0;
-  // for-in counts own and inherited enumerable keys: n === keys.length with every key own-enumerable means exactly them.
-  for (const _k in v) n++;
-  if (n !== keys.length) return false;
-  for (let i = 0; i < keys.length; i++) if (!isEnumerable.call(v, keys[i]!)) return false;
-  return true;
+  for (const k in v) {
+    if (!hasOwn.call(v, k) || !keys.includes(k)) return false;
+    n++;
+  }
+  return n === keys.length;
+}
+
+type Encoder = (v: unknown, sink: ByteSink) => void;
+
+/**
+ * encodeWith specialised to one template: a tree of closures instead of a switch per value, and arrays of booleans
+ * written straight into a ByteBuffer's backing store (one call per array, not per element). The bytes are encodeWith's.
+ */
+function encoderFor(t: Template): Encoder {
+  switch (t.kind) {
+    case 'leaf':
+    case 'string':
+    case 'uint':
+      return (v, sink) => encodeWith(t, v, sink);
+    case 'boolean':
+      return encodeBoolean;
+    case 'object': {
+      const { keys } = t;
+      const children = t.children.map(encoderFor);
+      return (v, sink) => {
+        if (!fitsObject(v, keys)) {
+          sink.u8(GENERIC);
+          encodeCanonical(v, sink);
+          return;
+        }
+        sink.u8(TPL_OBJECT);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
+          try {
+            children[i]!(v[k], sink);
+          } catch (err) {
+            if (err instanceof CanonicalValueError) err.path.unshift(k);
+            throw err;
+          }
+        }
+      };
+    }
+    case 'array': {
+      const element = encoderFor(t.element);
+      const booleans = t.element.kind === 'boolean';
+      return (v, sink) => {
+        if (!Array.isArray(v)) {
+          sink.u8(GENERIC);
+          encodeCanonical(v, sink);
+          return;
+        }
+        sink.u8(TPL_ARRAY);
+        const n = v.length;
+        sink.u32(n);
+        let i = 0;
+        if (booleans && sink instanceof ByteBuffer) i = writeBooleans(v, sink);
+        for (; i < n; i++) {
+          try {
+            element(v[i], sink);
+          } catch (err) {
+            if (err instanceof CanonicalValueError) err.path.unshift(i);
+            throw err;
+          }
+        }
+      };
+    }
+  }
+}
+
+function encodeBoolean(v: unknown, sink: ByteSink): void {
+  if (v === true) sink.u8(TAGS!.true);
+  else if (v === false) sink.u8(TAGS!.false);
+  else encodeCanonical(v, sink);
+}
+
+/** Writes `v`'s leading run of booleans into `sink` directly; returns how many elements it wrote. */
+function writeBooleans(v: readonly unknown[], sink: ByteBuffer): number {
+  const n = v.length;
+  sink.reserve(n);
+  const buf = sink.buf;
+  const t = TAGS!.true;
+  const f = TAGS!.false;
+  let p = sink.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const x = v[i];
+    if (x === true) buf[p++] = t;
+    else if (x === false) buf[p++] = f;
+    else break;
+  }
+  sink.length = p;
+  return i;
 }
 
 function encodeWith(t: Template, v: unknown, sink: ByteSink): void {

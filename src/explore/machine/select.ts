@@ -51,12 +51,26 @@ export function candidatesOf(node: NodeRec, eventType: string): TransitionRec[] 
   return c;
 }
 
+/**
+ * Dense ids of event types, process-local (never encoded): a configuration caches its plans in an array indexed by
+ * them, so that the lookup per step reads one small hot map instead of one map per configuration.
+ */
+const eventTypeIds = new Map<string, number>();
+
 /** The selection plan for `eventType` in `config` (cached), or null when no active node has a candidate. */
 export function selectPlanFor(config: Configuration, root: NodeRec, eventType: string): SelectPlan | null {
-  let plan = config.selectPlans.get(eventType);
+  let id = eventTypeIds.get(eventType);
+  if (id === undefined) {
+    id = eventTypeIds.size;
+    eventTypeIds.set(eventType, id);
+  }
+  const plans = config.selectPlans;
+  let plan = plans[id];
   if (plan !== undefined) return plan;
   plan = planAt(root, config, eventType);
-  config.selectPlans.set(eventType, plan);
+  // Fill holes first so that the array stays packed (V8 keeps holey arrays slower).
+  while (plans.length < id) plans.push(undefined);
+  plans[id] = plan;
   return plan;
 }
 

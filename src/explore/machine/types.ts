@@ -113,8 +113,8 @@ export interface Configuration {
   readonly rootFinal: boolean;
   /** Tags of the active nodes (xstate `snapshot.tags`). */
   readonly tags: ReadonlySet<string>;
-  /** Cache: transition-selection plan per event type (null: no candidate anywhere). */
-  readonly selectPlans: Map<string, SelectPlan | null>;
+  /** Cache: transition-selection plan per event type, indexed by select.ts's event-type id (null: no candidate anywhere; undefined: not computed). */
+  readonly selectPlans: (SelectPlan | null | undefined)[];
   /** Cache: eventless chains per atomic node; null when no active node has `always`; undefined until computed. */
   alwaysPlan: (readonly TransitionRec[])[] | null | undefined;
   /** Cache: microstep plans keyed by the selected transitions (and the history value when the machine has history). */

@@ -3,6 +3,9 @@
  * and how each was first reached (parent links). After TLC's fingerprint set and Stateright's
  * `DashMap<Fingerprint, Option<Fingerprint>>`, but in flat typed arrays so that worker threads can share it.
  *
+ * Kept in one file past 400 lines: the table, the arenas and the parent links share one memory layout and one
+ * grow-and-rehash protocol with the workers; split, each piece would have to restate that layout.
+ *
  * FINGERPRINT TABLE: open addressing with linear probing; each slot is 3 consecutive int32 words (4 in exact
  * mode), so that a probe touches one cache line:
  * - `lo`, `hi`: the fingerprint halves (fingerprint.ts never yields a zero half; `lo === 0` marks an empty slot).

@@ -10,6 +10,7 @@
 import type { DmaRequest, DmaResult } from './uapi.ts';
 import type { Frame, HwPageTable, Kernel, PtEntry } from './types.ts';
 import { IOMMU_READ, IOMMU_WRITE } from './ioPagetable.ts';
+import { findEntry } from './domain.ts';
 
 /** What a walk of one IOVA finds: a leaf, nothing, or a frame on the path that is no page table. */
 export type HwWalk =
@@ -17,15 +18,8 @@ export type HwWalk =
   | { kind: 'none' }
   | { kind: 'garbage'; pfn: number };
 
-function findEntry(entries: readonly PtEntry[], index: number): PtEntry | undefined {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((entries[mid]?.index ?? 0) < index) lo = mid + 1;
-    else hi = mid;
-  }
-  const e = entries[lo];
+function entryAt(entries: readonly PtEntry[], index: number): PtEntry | undefined {
+  const e = entries[findEntry(entries, index)];
   return e && e.index === index ? e : undefined;
 }
 
@@ -43,7 +37,7 @@ export function hwTranslate(frames: readonly (Frame | null)[], pt: HwPageTable, 
   for (let level = pt.levels.length - 1; level >= 0; level--) {
     const f = frames[table];
     if (!f || f.table === null) return { kind: 'garbage', pfn: table };
-    const e = findEntry(f.table, indexAt(pt.levels, level, iova));
+    const e = entryAt(f.table, indexAt(pt.levels, level, iova));
     if (!e) return { kind: 'none' };
     if (e.kind === 'leaf') {
       const size = 1n << BigInt(pt.levels[level] ?? 0);

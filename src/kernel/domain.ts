@@ -168,7 +168,8 @@ export function leafSizes(pgsizeBitmap: bigint, iova: bigint, paddr: bigint, siz
   return out;
 }
 
-function findEntry(entries: PtEntry[], index: number): number {
+/** Where entry `index` is, or would be inserted, in a table's entries (sorted by index). */
+export function findEntry(entries: readonly PtEntry[], index: number): number {
   let lo = 0;
   let hi = entries.length;
   while (lo < hi) {

@@ -1,5 +1,7 @@
 /**
  * The modelled kernel's whole state, as plain immutable data.
+ * Kept in one file past 400 lines on purpose: it is the one place a reader sees the whole state the explorer
+ * fingerprints, and the canonical-order rules below apply to every type in it.
  *
  * Rules for everything in this file (the explorer fingerprints these values and structuredClone copies them):
  * - Plain data only: objects, arrays, numbers, strings, booleans, bigint, null. No Map/Set/class/function, no

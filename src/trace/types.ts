@@ -6,6 +6,9 @@
  * anything runs. Change a type here, run `npm run schemas`, commit both: test/trace/schemas.test.ts fails when
  * the committed schema is stale.
  *
+ * Kept in one file past 400 lines: typescript-json-schema generates the schema from one root file, and the
+ * step types are read as one table of the format (one type per op, in the order of product.md).
+ *
  * Conventions of the format, which every step type below follows:
  * - `op` is the kernel's own name of the call (the ioctl, or the file syscall); the other fields are the UAPI
  *   struct's field names (include/uapi/linux/iommufd.h, include/uapi/linux/vfio.h). A field absent from a step

@@ -146,15 +146,28 @@ function fitsObject(v: unknown, keys: readonly string[]): v is Record<string, un
 type Encoder = (v: unknown, sink: ByteSink) => void;
 
 /**
- * encodeWith specialised to one template: a tree of closures instead of a switch per value, and arrays of booleans
- * written straight into a ByteBuffer's backing store (one call per array, not per element). The bytes are encodeWith's.
+ * The encoder of one template, built once: a tree of closures instead of a switch per value, and arrays of booleans
+ * written straight into a ByteBuffer's backing store (one call per array, not per element). A value that does not fit
+ * its template is written generically (GENERIC + the canonical encoding), so every value encodes; decodeWith reads it.
  */
 function encoderFor(t: Template): Encoder {
   switch (t.kind) {
     case 'leaf':
+      return encodeCanonical;
     case 'string':
+      return (v, sink) => {
+        if (typeof v === 'string') {
+          sink.u8(TAGS!.string);
+          sink.string(v);
+        } else encodeCanonical(v, sink);
+      };
     case 'uint':
-      return (v, sink) => encodeWith(t, v, sink);
+      return (v, sink) => {
+        if (isUint32(v)) {
+          sink.u8(TAGS!.uint);
+          sink.u32(v);
+        } else encodeCanonical(v, sink);
+      };
     case 'boolean':
       return encodeBoolean;
     case 'object': {
@@ -228,70 +241,6 @@ function writeBooleans(v: readonly unknown[], sink: ByteBuffer): number {
   }
   sink.length = p;
   return i;
-}
-
-function encodeWith(t: Template, v: unknown, sink: ByteSink): void {
-  switch (t.kind) {
-    case 'leaf':
-      encodeCanonical(v, sink);
-      return;
-    case 'string':
-      if (typeof v === 'string') {
-        sink.u8(TAGS!.string);
-        sink.string(v);
-      } else encodeCanonical(v, sink);
-      return;
-    case 'boolean':
-      if (v === true) sink.u8(TAGS!.true);
-      else if (v === false) sink.u8(TAGS!.false);
-      else encodeCanonical(v, sink);
-      return;
-    case 'uint':
-      if (isUint32(v)) {
-        sink.u8(TAGS!.uint);
-        sink.u32(v);
-      } else encodeCanonical(v, sink);
-      return;
-    case 'object': {
-      if (!fitsObject(v, t.keys)) {
-        sink.u8(GENERIC);
-        encodeCanonical(v, sink);
-        return;
-      }
-      sink.u8(TPL_OBJECT);
-      const { keys, children } = t;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i]!;
-        try {
-          encodeWith(children[i]!, v[k], sink);
-        } catch (err) {
-          if (err instanceof CanonicalValueError) err.path.unshift(k);
-          throw err;
-        }
-      }
-      return;
-    }
-    case 'array': {
-      if (!Array.isArray(v)) {
-        sink.u8(GENERIC);
-        encodeCanonical(v, sink);
-        return;
-      }
-      sink.u8(TPL_ARRAY);
-      const n = v.length;
-      sink.u32(n);
-      const e = t.element;
-      for (let i = 0; i < n; i++) {
-        try {
-          encodeWith(e, v[i], sink);
-        } catch (err) {
-          if (err instanceof CanonicalValueError) err.path.unshift(i);
-          throw err;
-        }
-      }
-      return;
-    }
-  }
 }
 
 function decodeWith(t: Template, src: ByteSource): unknown {

@@ -20,6 +20,9 @@
  * (`rehashed`) and resumes (bfs.ts): an insert that cannot be done safely is refused (TABLE_FULL), never lost.
  *
  * ARENA: a byte area with a shared bump pointer; each entry is a 4-byte little-endian length, then the encoding.
+ * An insert reserves its bytes before it claims a slot and writes them only once the slot is its own (a thread
+ * that loses the slot gives its reservation back), so the arena holds exactly the stored states' encodings: its
+ * size, and when it grows, are a function of the level's content, never of which thread won a race.
  *
  * PARENT LINKS (StateLinks): per state, in breadth-first order, the index of its parent and the index of the
  * action (in `model.actions(parent)`) that reached it; initial states have parent `NO_PARENT` and their index in
@@ -40,6 +43,8 @@ const BACKOFF = new Int32Array(new SharedArrayBuffer(4));
 const META_USED = 0;
 const META_COLLISIONS = 1;
 const META_INTS = 2;
+const TOP_USED = 0;
+const TOP_RESERVED = 1;
 
 
 /** Buffers of a FingerprintTable, to ship it to another thread. */
@@ -63,10 +68,10 @@ function allocate(bytes: number, shared: boolean): ArrayBufferLike {
 /** Append-only byte area shared by the threads of a search; entries are length-prefixed encodings. */
 export class Arena {
   readonly bytes: Uint8Array;
-  /** top[0]: the next free byte. */
+  /** top[TOP_USED]: the next free byte; top[TOP_RESERVED]: bytes used or promised to an insert in flight. */
   readonly top: Int32Array;
 
-  /** Several threads append: the bump pointer moves by compare-and-swap. */
+  /** Several threads append: reservations move by compare-and-swap. */
   private readonly shared: boolean;
 
   constructor(buffers: ArenaBuffers) {
@@ -77,7 +82,7 @@ export class Arena {
 
   /** A new empty arena of `capacity` bytes (at most 2^31 - 1). */
   static create(capacity: number, shared: boolean): Arena {
-    return new Arena({ bytes: allocate(Math.max(64, capacity), shared), top: allocate(4, shared) });
+    return new Arena({ bytes: allocate(Math.max(64, capacity), shared), top: allocate(8, shared) });
   }
 
   get capacity(): number {
@@ -86,7 +91,7 @@ export class Arena {
 
   /** Bytes in use. */
   get used(): number {
-    return Atomics.load(this.top, 0);
+    return Atomics.load(this.top, TOP_USED);
   }
 
   buffers(): ArenaBuffers {
@@ -95,25 +100,48 @@ export class Arena {
 
   /** Forgets every entry (the next level's arena in fingerprint mode). */
   clear(): void {
-    Atomics.store(this.top, 0, 0);
+    Atomics.store(this.top, TOP_USED, 0);
+    Atomics.store(this.top, TOP_RESERVED, 0);
   }
 
-  /** Appends `src[start, start+len)` and returns its entry offset, or ARENA_FULL (then nothing is taken). */
-  append(src: Uint8Array, start: number, len: number): number {
+  /** Promises room for an entry of `len` bytes to the caller, who then calls write() or release(); false if full. */
+  reserve(len: number): boolean {
     const need = len + 4;
     const cap = this.bytes.length;
     const top = this.top;
-    let off = top[0]!;
-    if (this.shared) {
-      for (;;) {
-        if (off + need > cap) return ARENA_FULL;
-        const seen = Atomics.compareExchange(top, 0, off, off + need);
-        if (seen === off) break;
-        off = seen;
-      }
-    } else {
-      if (off + need > cap) return ARENA_FULL;
-      top[0] = off + need;
+    if (!this.shared) {
+      if (top[TOP_RESERVED]! + need > cap) return false;
+      top[TOP_RESERVED] = top[TOP_RESERVED]! + need;
+      return true;
+    }
+    let r = Atomics.load(top, TOP_RESERVED);
+    for (;;) {
+      if (r + need > cap) return false;
+      const seen = Atomics.compareExchange(top, TOP_RESERVED, r, r + need);
+      if (seen === r) return true;
+      r = seen;
+    }
+  }
+
+  /** Gives back a reservation of `len` bytes that will not be written. */
+  release(len: number): void {
+    if (this.shared) Atomics.sub(this.top, TOP_RESERVED, len + 4);
+    else this.top[TOP_RESERVED] = this.top[TOP_RESERVED]! - (len + 4);
+  }
+
+  /** True while some thread holds a reservation it has neither written nor released. */
+  inFlight(): boolean {
+    return Atomics.load(this.top, TOP_RESERVED) !== Atomics.load(this.top, TOP_USED);
+  }
+
+  /** Writes `src[start, start+len)` into room reserved by reserve(len); returns its entry offset. */
+  write(src: Uint8Array, start: number, len: number): number {
+    const need = len + 4;
+    let off: number;
+    if (this.shared) off = Atomics.add(this.top, TOP_USED, need);
+    else {
+      off = this.top[TOP_USED]!;
+      this.top[TOP_USED] = off + need;
     }
     const b = this.bytes;
     b[off] = len & 0xff;
@@ -130,6 +158,11 @@ export class Arena {
     return off;
   }
 
+  /** Appends `src[start, start+len)` and returns its entry offset, or ARENA_FULL (then nothing is taken). */
+  append(src: Uint8Array, start: number, len: number): number {
+    return this.reserve(len) ? this.write(src, start, len) : ARENA_FULL;
+  }
+
   /** Length of the entry at `off`. */
   lengthAt(off: number): number {
     const b = this.bytes;
@@ -141,7 +174,8 @@ export class Arena {
     const next = Arena.create(capacity, shared);
     const used = this.used;
     next.bytes.set(this.bytes.subarray(0, used));
-    Atomics.store(next.top, 0, used);
+    Atomics.store(next.top, TOP_USED, used);
+    Atomics.store(next.top, TOP_RESERVED, used);
     return next;
   }
 }
@@ -256,7 +290,7 @@ export class FingerprintTable {
     const mask = this.mask;
     const shared = this.shared;
     let s = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
-    let off = -1;
+    let reserved = false;
     let collided = false;
     for (;;) {
       const base = s * stride;
@@ -264,16 +298,22 @@ export class FingerprintTable {
       let cur = w[base + LO]!;
       if (cur === 0) {
         if (Atomics.load(this.meta, META_USED) >= this.hardLimit) return TABLE_FULL;
-        // The encoding goes in first, so that a full arena leaves the table untouched (the level then resumes
-        // in a bigger arena). When another thread wins the slot, the entry is left unreferenced (a few bytes,
-        // only under races: arena sizes may differ by that much between runs with several threads).
-        if (off < 0) {
-          off = arena.append(enc, start, len);
-          if (off === ARENA_FULL) return ARENA_FULL;
+        // Room for the encoding is reserved before the slot is claimed, so that a full arena leaves the table
+        // untouched (the level then resumes in a bigger arena).
+        if (!reserved && !(reserved = arena.reserve(len))) {
+          // Full, or only promised to inserts in flight that may lose their slot and give it back: wait for
+          // them. Then a full arena is full of stored states, and growing it does not depend on a race.
+          for (let spins = 0; arena.inFlight(); spins++) if (spins >= 64) Atomics.wait(BACKOFF, 0, 0, 0.05);
+          reserved = arena.reserve(len);
+          if (!reserved) {
+            if ((shared ? Atomics.load(w, base + LO) : w[base + LO]!) === 0) return ARENA_FULL;
+            continue; // Another thread took this slot meanwhile: look at it again.
+          }
         }
         if (shared) cur = Atomics.compareExchange(w, base + LO, 0, lo);
         else w[base + LO] = lo;
         if (cur === 0) {
+          const off = arena.write(enc, start, len);
           if (++this.pending >= this.batch) this.flush();
           // Counted once per state that shares its fingerprint with a state inserted before it: k-1 for k
           // such states, whatever the insertion order.
@@ -287,6 +327,9 @@ export class FingerprintTable {
           else w[base + HI] = hi;
           return s;
         }
+        // Another thread won the slot: our bytes are not needed there.
+        arena.release(len);
+        reserved = false;
       }
       if (cur === lo) {
         let h = shared ? Atomics.load(w, base + HI) : w[base + HI]!;

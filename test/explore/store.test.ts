@@ -102,6 +102,19 @@ describe('Arena', () => {
     g.clear();
     expect(g.used).toBe(0);
   });
+  it('promises room before writing: a reservation counts against the capacity until it is written or given back', () => {
+    const a = Arena.create(64, true);
+    expect(a.reserve(50)).toBe(true); // another thread's insert, in flight
+    expect(a.inFlight()).toBe(true);
+    expect(a.reserve(20)).toBe(false);
+    expect(a.used).toBe(0);
+    a.release(50); // it lost its slot: the arena holds only stored states' encodings
+    expect(a.inFlight()).toBe(false);
+    expect(a.reserve(20)).toBe(true);
+    const off = a.write(new Uint8Array(20).fill(7), 0, 20);
+    expect([off, a.used, a.inFlight(), a.lengthAt(off)]).toEqual([0, 24, false, 20]);
+    expect(a.grownTo(128, true).reserve(100)).toBe(true);
+  });
 });
 
 describe('StateLinks', () => {

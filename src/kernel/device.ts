@@ -15,13 +15,14 @@
  */
 import { VFIO_DEVICE_PT_FLAGS, type VfioDeviceAttachIommufdPt, type VfioDeviceBindIommufd, type VfioDeviceDetachIommufdPt } from './uapi.ts';
 import type { DeviceInfo, DeviceObject, HwDevice, HwPageTable, Kernel, VfioFile } from './types.ts';
-import { PROFILES } from './profiles.ts';
+import { profileOf } from './profiles.ts';
 import { done, fail, isFail, notModelled, type Fail, type Outcome } from './outcome.ts';
 import { addUsers, getObject, nextObjectId, objectOf, objectRemove, putObject } from './main.ts';
 import { domainById } from './domain.ts';
 import { iommufdHwptPagingAlloc } from './hwpt.ts';
 import { addFile, fdFile, fdInstall, fget, fileById, fput, putFile } from './files.ts';
 import type { KnownRuleId } from './rules.ts';
+import { luHeldDevice, luReplaceCheck } from './luHardening.ts';
 
 /** The config device `name`. */
 export function deviceInfo(k: Kernel, name: string): DeviceInfo {
@@ -102,6 +103,10 @@ function deviceDoReplace(k: Kernel, ictx: number, dev: DeviceObject, hwptId: num
   if (dev.hwpt === hwptId) return [k, null];
   const domain = hwptDomain(k, ictx, hwptId);
   if (!driverAccepts(k, domain, deviceInfo(k, dev.device))) return fail('iommufd_device_do_replace:incompatible');
+  // Hardening patches (profiles.ts PATCHES): not in any posted kernel.
+  if (luHeldDevice(k, ictx, dev)) return fail('iommufd_device_do_replace:lu-held');
+  const refused = luReplaceCheck(k, ictx, dev, domain);
+  if (refused) return refused;
   const old = dev.hwpt;
   let k1 = putObject(k, ictx, { ...dev, hwpt: hwptId });
   k1 = addUsers(k1, ictx, hwptId, 1);
@@ -176,7 +181,7 @@ function boundDevice(k: Kernel, f: VfioFile): DeviceObject {
 }
 
 function checkPtFlags(k: Kernel, flags: number, rule: 'vfio_df_ioctl_attach_pt:flags' | 'vfio_df_ioctl_detach_pt:flags'): Fail | 'pasid' | null {
-  if (PROFILES[k.profile].vfioPtFlags === 'zero') return flags ? fail(rule) : null;
+  if (profileOf(k.profile).vfioPtFlags === 'zero') return flags ? fail(rule) : null;
   if (flags & ~VFIO_DEVICE_PT_FLAGS.PASID) return fail(rule);
   return flags & VFIO_DEVICE_PT_FLAGS.PASID ? 'pasid' : null;
 }
@@ -268,6 +273,7 @@ export function vfioDfIoctlDetachPt(k: Kernel, fileId: number, cmd: VfioDeviceDe
   if (flags === 'pasid') return notModelled('VFIO_DEVICE_DETACH_PASID (PASID detach)');
   const dev = boundDevice(k, f);
   if (dev.hwpt === null) return done(k, 'vfio_iommufd_physical_detach_ioas:not-attached');
+  if (luHeldDevice(k, f.bound.iommufd, dev)) return fail('iommufd_device_detach:lu-held');
   return done(iommufdDeviceDetach(k, f.bound.iommufd, dev), 'iommufd_device_detach:ok');
 }
 

@@ -8,7 +8,7 @@
  */
 import { HWPT_ALLOC_FLAGS, IOMMU_HWPT_DATA_TYPES, IOMMU_HWPT_SELFTEST_MIN_LEN, type IommuHwptAlloc } from './uapi.ts';
 import type { DeviceInfo, DeviceObject, HwptNestedObject, HwptPagingObject, Kernel } from './types.ts';
-import { PROFILES } from './profiles.ts';
+import { profileOf } from './profiles.ts';
 import { done, fail, isFail, notModelled, NotModelledError, type Fail, type Outcome, type Refused } from './outcome.ts';
 import { addUsers, getObject, nextObjectId, objectOf, putObject } from './main.ts';
 import { domainAllocNested, domainAllocPaging, domainById, domainFree } from './domain.ts';
@@ -24,7 +24,7 @@ export function iommufdHwptPagingAlloc(
   k: Kernel, ictx: number, ioasId: number, dev: DeviceObject, flags: number, userData: boolean, immediateAttach: boolean,
 ): [Kernel, number] | Fail {
   const info = deviceInfo(k, dev.device);
-  if (flags & ~PROFILES[k.profile].hwptPagingFlags) return fail('iommufd_hwpt_paging_alloc:flags');
+  if (flags & ~profileOf(k.profile).hwptPagingFlags) return fail('iommufd_hwpt_paging_alloc:flags');
   if ((flags & HWPT_ALLOC_FLAGS.DIRTY_TRACKING) && !info.dirtyTracking) return fail('iommufd_hwpt_paging_alloc:no-dirty-cap');
   const id = nextObjectId(k, ictx);
   // domain_alloc_paging_flags(): the mock and VT-d drivers take no driver data for a paging domain.
@@ -53,7 +53,7 @@ export function iommufdHwptPagingAlloc(
 function iommufdHwptNestedAlloc(
   k: Kernel, ictx: number, parent: HwptPagingObject, info: DeviceInfo, cmd: IommuHwptAlloc,
 ): [Kernel, number] | Fail | Refused {
-  if ((cmd.flags & ~PROFILES[k.profile].hwptNestedFlags) || !cmd.data_len) return fail('iommufd_hwpt_nested_alloc:flags-or-data');
+  if ((cmd.flags & ~profileOf(k.profile).hwptNestedFlags) || !cmd.data_len) return fail('iommufd_hwpt_nested_alloc:flags-or-data');
   if (parent.autoDomain || !parent.nestParent || domainById(k, parent.domain).driver !== info.driver) {
     return fail('iommufd_hwpt_nested_alloc:parent');
   }

@@ -81,8 +81,8 @@ export interface Rule {
 
 export { bootKernel, syscall, dma, WorldConfigError, PCI_DEFAULT_APERTURE, PCI_DEFAULT_PGSIZE } from './syscall.ts';
 export { RULES } from './rules.ts';
-export { PROFILES, DEFAULT_PROFILE, isProfileName } from './profiles.ts';
-export type { Profile, ProfileName, PageTableLayout, IovaHoleCheck, LiveUpdateProfile, LuoProfile } from './profiles.ts';
+export { PROFILES, PATCHES, DEFAULT_PROFILE, isProfileName, isKernelName, parseKernelName, hasPatch } from './profiles.ts';
+export type { Profile, ProfileName, PatchName, KernelSpec, PageTableLayout, IovaHoleCheck, LiveUpdateProfile, LuoProfile } from './profiles.ts';
 export { BOOT_KERNEL_FRAMES } from './kexec.ts';
 export type { SyscallResult, Syscall };
 export type { KnownRuleId } from './rules.ts';

@@ -15,7 +15,8 @@
  * domains and reserved ranges all read each other); splitting it would split io_pagetable.c's invariants.
  */
 import type { Area, IoasObject, IovaRange, Kernel, Reserved } from './types.ts';
-import { PROFILES } from './profiles.ts';
+import { profileOf } from './profiles.ts';
+import { luHeldIoas } from './luHardening.ts';
 import { U64_MAX, ULONG_MAX, SIZE_MAX } from './uapi.ts';
 import { fail, failPartial, isFail, type Fail } from './outcome.ts';
 import { ctxOf, objectOf, putObject } from './main.ts';
@@ -90,7 +91,7 @@ function roundupPowOfTwo(v: bigint): bigint {
  * range cannot hold `length`. The two kernels' checks differ (profiles.ts IovaHoleCheck).
  */
 function checkRange(k: Kernel, start: bigint, last: bigint, length: bigint, align: bigint, pageOffset: bigint): bigint | null {
-  if (PROFILES[k.profile].iovaAllocator.holeCheck === 'checked-align') {
+  if (profileOf(k.profile).iovaAllocator.holeCheck === 'checked-align') {
     // __alloc_iova_check_range()
     const up = start + align - 1n;
     if (up > ULONG_MAX) return null;
@@ -122,7 +123,7 @@ export function ioptAllocIova(k: Kernel, ioas: IoasObject, addr: bigint, length:
     while ((addr & low) === 0n) low <<= 1n;
     if (low < align) align = low;
   }
-  const maxAlign = PROFILES[k.profile].iovaAllocator.thp ? PAGE * 512n : PAGE;
+  const maxAlign = profileOf(k.profile).iovaAllocator.thp ? PAGE * 512n : PAGE;
   if (align >= maxAlign) align = maxAlign;
   if (align < ioptAlignment(k, ioas)) return fail('iopt_alloc_iova:alignment');
   const winStart = PAGE;
@@ -172,7 +173,7 @@ function areaMapDomain(k: Kernel, ictx: number, area: Area, domainId: number, di
   const PAGE = k.pageSize;
   const p = pagesById(ctxOf(k, ictx), area.pages);
   const [first, last] = areaIndexRange(k, area);
-  const layout = PROFILES[k.profile].pageTableLayout;
+  const layout = profileOf(k.profile).pageTableLayout;
   const pfns = new Map(p.pinned.map((x) => [x.index, x.pfn]));
   const pfnOf = (index: number): number => {
     const pfn = pfns.get(index);
@@ -227,6 +228,7 @@ export function ioptMapPages(
   let ioas = ioasOf(k, ictx, ioasId);
   // SK-v1 11/14: iopt_alloc_area_pages() refuses any new area of an IOAS a live-update preserve made immutable.
   if (ioas.luImmutable) return fail('iopt_alloc_area_pages:lu-immutable');
+  if (luHeldIoas(k, ictx, ioasId)) return fail('iopt_alloc_area_pages:lu-held');
   const align = ioptAlignment(k, ioas);
   if ((length & (align - 1n)) || length === 0n) return fail('iopt_alloc_area_pages:length');
   let iova = iovaIn;
@@ -302,6 +304,7 @@ function areaRemove(k: Kernel, ictx: number, ioasId: number, area: Area): Kernel
 export function ioptUnmapIovaRange(k: Kernel, ictx: number, ioasId: number, start: bigint, last: bigint): { k: Kernel; unmapped: bigint } | Fail {
   // SK-v1 11/14: "if (iopt_lu_map_immutable(iopt)) rc = -EBUSY" before any area is looked at.
   if (ioasOf(k, ictx, ioasId).luImmutable) return fail('iopt_unmap_iova_range:lu-immutable');
+  if (luHeldIoas(k, ictx, ioasId)) return fail('iopt_unmap_iova_range:lu-held');
   let k1 = k;
   let unmapped = 0n;
   for (;;) {

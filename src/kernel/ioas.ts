@@ -8,7 +8,7 @@ import {
   type IommuIoasMapFile, type IommuIoasUnmap, type IommuOption,
 } from './uapi.ts';
 import type { IoasObject, IovaRange, Kernel } from './types.ts';
-import { PROFILES, MAP_FLAGS_ALL } from './profiles.ts';
+import { profileOf, MAP_FLAGS_ALL } from './profiles.ts';
 import { done, fail, isFail, notModelled, type Outcome } from './outcome.ts';
 import { ctxOf, getIoas, nextObjectId, putObject, withCtx } from './main.ts';
 import {
@@ -17,6 +17,7 @@ import {
 } from './ioPagetable.ts';
 import { pagesGet, pagesInsert } from './pages.ts';
 import { fdFile, fget } from './files.ts';
+import { luHeldIoas } from './luHardening.ts';
 
 /** conv_iommu_prot(): IOMMU_CACHE always (coherency is enforced at bind), plus READ/WRITE from the map flags. */
 export function convIommuProt(flags: number): number {
@@ -84,7 +85,7 @@ export function iommufdIoasMap(k: Kernel, ictx: number, cmd: IommuIoasMap): Outc
   if (!getIoas(k, ictx, cmd.ioas_id)) return fail('iommufd_get_ioas:not-found');
   const prot = convIommuProt(cmd.flags);
   // iopt_alloc_user_pages() / iopt_alloc_pages()
-  if (PROFILES[k.profile].userPagesOverflowCheck && cmd.user_va + cmd.length > U64_MAX) return fail('iopt_alloc_user_pages:overflow');
+  if (profileOf(k.profile).userPagesOverflowCheck && cmd.user_va + cmd.length > U64_MAX) return fail('iopt_alloc_user_pages:overflow');
   if (!pagesLengthOk(k, cmd.length)) return fail('iopt_alloc_pages:length');
   const startByte = cmd.user_va % k.pageSize;
   const uptr = cmd.user_va - startByte;
@@ -150,6 +151,7 @@ export function iommufdIoasUnmap(k: Kernel, ictx: number, cmd: IommuIoasUnmap): 
   if (cmd.iova === 0n && cmd.length === U64_MAX) {
     // iopt_unmap_all() -> iopt_unmap_iova_range(): an IOAS made immutable by a live-update preserve is EBUSY.
     if (ioas.luImmutable) return fail('iopt_unmap_iova_range:lu-immutable');
+    if (luHeldIoas(k, ictx, cmd.ioas_id)) return fail('iopt_unmap_iova_range:lu-held');
     const r = ioptUnmapAll(k, ictx, cmd.ioas_id);
     return done(r.k, 'iommufd_ioas_unmap:all-ok', { length: r.unmapped });
   }

@@ -18,7 +18,7 @@
  */
 import type { IommuHwptLuRestore, IommuHwptLuSetPreserve } from './uapi.ts';
 import type { File, HwptPagingObject, IommufdFile, Kernel, LuoFile, LuoFileData, LuTranslation } from './types.ts';
-import { PROFILES } from './profiles.ts';
+import { profileOf } from './profiles.ts';
 import { done, fail, NotModelledError, type Fail, type Outcome } from './outcome.ts';
 import { ctxOf, getObject, nextObjectId, putObject, withCtx } from './main.ts';
 import { domainById, domainTableFrames, domainTranslations } from './domain.ts';
@@ -121,14 +121,14 @@ export const IOMMUFD_LUO: LuoHandler = {
   },
 
   retrieve(k, _session, lf) {
-    if (!PROFILES[k.profile].liveUpdate.iommufd?.restore) return fail('iommufd_liveupdate_retrieve:not-supported');
+    if (!profileOf(k.profile).liveUpdate.iommufd?.restore) return fail('iommufd_liveupdate_retrieve:not-supported');
     const d = iommufdData(lf);
     const lu = d.hwpts.map((h) => ({ token: h.token, domain: h.domain, reclaimed: false }));
     return addFile(k, { kind: 'iommufd', id: 0, refs: 0, ctx: { accountMode: 'user', objects: [], pages: [], lu } });
   },
 
   canFinish(k, _session, lf) {
-    if (!PROFILES[k.profile].liveUpdate.iommufd?.restore) return false;
+    if (!profileOf(k.profile).liveUpdate.iommufd?.restore) return false;
     if (!lf.retrieved || lf.file === null) return false;
     const ctx = (fileById(k, lf.file) as IommufdFile).ctx;
     if (!ctx.lu || ctx.lu.some((h) => !h.reclaimed)) return false;

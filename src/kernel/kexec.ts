@@ -27,7 +27,7 @@
  */
 import type { KexecFault } from './uapi.ts';
 import type { Domain, Frame, HwDevice, Kernel, LuHistory, LuoFile, LuoFileData, LuoSession, Pfn } from './types.ts';
-import { PROFILES, type LiveUpdateProfile, type ProfileName } from './profiles.ts';
+import { profileOf, type LiveUpdateProfile } from './profiles.ts';
 import { done, fail, panic, type Outcome } from './outcome.ts';
 import { domainInsert, domainTableFrames, nextDomainId } from './domain.ts';
 import { hasPfn, khoRestore } from './kho.ts';
@@ -49,7 +49,7 @@ function handlerCompat(lu: LiveUpdateProfile, handler: LuoFileData['handler']): 
 
 /** liveupdate_reboot(): the freeze of every preserved file, in order, then kho_finalize(). Null when it succeeds. */
 function reboot(k: Kernel, faults: readonly KexecFault[]): Outcome | null {
-  const old = PROFILES[k.profile].liveUpdate;
+  const old = profileOf(k.profile).liveUpdate;
   if (old.luo) {
     for (const s of k.lu.outgoing) {
       for (const f of s.files) {
@@ -85,11 +85,11 @@ function preservedDevices(k: Kernel): Map<string, { domain: number | null }> {
 }
 
 /** reboot(LINUX_REBOOT_CMD_KEXEC) into `target`: see the file header. */
-export function kexec(k: Kernel, target: ProfileName, faults: readonly KexecFault[]): Outcome {
+export function kexec(k: Kernel, target: string, faults: readonly KexecFault[]): Outcome {
   const failed = reboot(k, faults);
   if (failed) return failed;
-  const old = PROFILES[k.profile].liveUpdate;
-  const neu = PROFILES[target].liveUpdate;
+  const old = profileOf(k.profile).liveUpdate;
+  const neu = profileOf(target).liveUpdate;
 
   // 3. kho_populate()
   const khoOk = old.kho !== null && neu.kho !== null && old.kho === neu.kho;

@@ -18,7 +18,7 @@
  */
 import { LIVEUPDATE_SESSION_NAME_LENGTH, type LiveupdateIoctlSessionName, type LiveupdateSessionPreserveFd, type LiveupdateSessionRetrieveFd } from './uapi.ts';
 import type { Kernel, LuoFile, LuoFileData, LuoSession, SessionFile } from './types.ts';
-import { PROFILES, type LuoProfile } from './profiles.ts';
+import { profileOf, type LuoProfile } from './profiles.ts';
 import { done, fail, isFail, notModelled, type Fail, type Outcome } from './outcome.ts';
 import { addFile, fdFile, fdInstall, fget, fileById, fput } from './files.ts';
 import type { LuoHandler } from './luoHandler.ts';
@@ -28,12 +28,12 @@ import { VFIO_LUO } from './vfioLuo.ts';
 
 /** The LUO of the running kernel, or null when it has none. */
 function luoOf(k: Kernel): LuoProfile | null {
-  return PROFILES[k.profile].liveUpdate.luo;
+  return profileOf(k.profile).liveUpdate.luo;
 }
 
 /** The handlers this kernel registered, in registration order. */
 function handlers(k: Kernel): LuoHandler[] {
-  const lu = PROFILES[k.profile].liveUpdate;
+  const lu = profileOf(k.profile).liveUpdate;
   const out: LuoHandler[] = [];
   if (lu.memfd) out.push(MEMFD_LUO);
   if (lu.iommufd) out.push(IOMMUFD_LUO);

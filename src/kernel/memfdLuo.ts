@@ -14,7 +14,7 @@
  * - finish: a memfd never retrieved has its pages discarded (restored and freed); a retrieved one is the file's.
  */
 import type { File, LuoFile, Pfn } from './types.ts';
-import { PROFILES } from './profiles.ts';
+import { profileOf } from './profiles.ts';
 import { F_SEALS } from './uapi.ts';
 import { fail } from './outcome.ts';
 import { frameTx } from './frames.ts';
@@ -45,7 +45,7 @@ export const MEMFD_LUO: LuoHandler = {
     let k1 = batch.commit(tx.commit(k));
     const kept = khoPreserve(k1, pages.map((p) => p.pfn));
     k1 = putFile(kept, { ...memfdById(kept, m.id), frozen: true });
-    const seals = PROFILES[k.profile].liveUpdate.memfd?.seals ? m.seals : 0;
+    const seals = profileOf(k.profile).liveUpdate.memfd?.seals ? m.seals : 0;
     return [k1, { handler: 'memfd', name: m.name, size: m.size, seals, pages }];
   },
 
@@ -59,7 +59,7 @@ export const MEMFD_LUO: LuoHandler = {
     const d = memfdData(lf);
     // memfd-v1: memfd_alloc_file("", 0), without MFD_ALLOW_SEALING, keeps the F_SEAL_SEAL every shmem inode starts
     // with (mm/memfd.c), so the file comes back unsealed but unsealable; memfd-v2 re-applies the preserved seals.
-    const seals = PROFILES[k.profile].liveUpdate.memfd?.seals ? d.seals : F_SEALS.SEAL;
+    const seals = profileOf(k.profile).liveUpdate.memfd?.seals ? d.seals : F_SEALS.SEAL;
     const [k1, id] = addFile(k, { kind: 'memfd', id: 0, refs: 0, name: d.name, size: d.size, seals, frozen: false, pages: d.pages });
     const byPfn = new Map(d.pages.map((p) => [p.pfn, p.index]));
     const k2 = khoRestore(k1, d.pages.map((p) => p.pfn), (pfn) => ({ kind: 'memfd', file: id, index: byPfn.get(pfn) ?? 0 }));

@@ -8,6 +8,10 @@
  * LUO and its session format, memfd, iommufd, VFIO cdev, the IOMMU FLB): a kexec compares the old kernel's strings
  * with the new kernel's, layer by layer, as each layer's restore code does (domain.md §E), and that comparison alone
  * decides what the new kernel does with the state (continue, panic, refuse, or lose a device's translation).
+ *
+ * A kernel name is a profile, optionally followed by hardening patches: `linux-7.1-sk-restore+lu-replace-check` is
+ * that kernel with the check the review thread asks for (PATCHES). A patch is a change nobody has posted yet: the
+ * strategies (machines/strategies/) name the patches they rely on, and the proofs show what each one buys.
  */
 import { IOAS_MAP_FLAGS, HWPT_ALLOC_FLAGS, type IoctlName } from './uapi.ts';
 
@@ -294,7 +298,75 @@ export const DEFAULT_PROFILE: ProfileName = 'linux-7.1-sk-restore';
 /** IOMMU_IOAS_MAP_FLAGS every profile accepts for MAP, MAP_FILE and COPY. */
 export const MAP_FLAGS_ALL = IOAS_MAP_FLAGS.FIXED_IOVA | IOAS_MAP_FLAGS.WRITEABLE | IOAS_MAP_FLAGS.READABLE;
 
-/** True when `name` is a profile. */
+/** True when `name` is a profile (without patches). */
 export function isProfileName(name: string): name is ProfileName {
   return Object.prototype.hasOwnProperty.call(PROFILES, name);
+}
+
+/**
+ * Hardening patches: kernel changes asked for in review but in no posted series. Each is MODELLING ASSUMPTION by
+ * nature (there is no code to read yet): its comment says what the kernel would check, and where it is asked for.
+ */
+export type PatchName = 'lu-replace-check' | 'lu-hold-until-finish';
+
+export const PATCHES: Readonly<Record<PatchName, { description: string; source: string }>> = {
+  'lu-replace-check': {
+    description:
+      'iommufd_device_do_replace() refuses (EINVAL) to move a device off a domain restored by a live update unless the ' +
+      'new domain translates exactly as the restored one (every IOVA to the same frame with the same prot) and, on ' +
+      'break-before-make hardware, with the same leaf sizes. The errno is not given in the thread: EINVAL, as for an ' +
+      'incompatible domain.',
+    source: 'domain.md §D.1, §D.5, §F I11-I12: Jason Gunthorpe in the SK-v1 thread (7 and 10 Oct) asks that the kernel, ' +
+      'not userspace, make sure the rebuilt table matches before the replace; break-before-make: G-THR 7/9 Oct, SK-RPL',
+  },
+  'lu-hold-until-finish': {
+    description:
+      'While the session that preserved a device is not finished, the HWPT the device was replaced onto and the IOAS ' +
+      'behind it hold their translations: IOMMU_IOAS_UNMAP of that IOAS, a detach of the device, and a replace onto ' +
+      'another HWPT are EBUSY (as the IOAS of a preserved HWPT is before the kexec). What the model shows is needed ' +
+      'besides lu-replace-check: without it, a rebuilt table that matched at the replace can be changed before FINISH.',
+    source: 'found by proofs/s4-hitless-replace (the hardened variant without it); the blackout rule it extends is ' +
+      'SK-v1 11/14 iommufd_ioas_map/unmap -EBUSY on a preserved IOAS (domain.md §D.5)',
+  },
+};
+
+/** A profile with the patches of a kernel name, or why the name is not one. */
+export interface KernelSpec {
+  profile: Profile;
+  patches: readonly PatchName[];
+}
+
+const specs = new Map<string, KernelSpec>();
+
+/** Parses `profile(+patch)*` (each patch at most once); a string says what is wrong with `name`. */
+export function parseKernelName(name: string): KernelSpec | string {
+  const known = specs.get(name);
+  if (known) return known;
+  const [base = '', ...patches] = name.split('+');
+  if (!isProfileName(base)) return `unknown kernel profile "${base}" (the profiles are ${Object.keys(PROFILES).join(', ')})`;
+  for (const p of patches) {
+    if (!Object.prototype.hasOwnProperty.call(PATCHES, p)) return `unknown patch "${p}" (the patches are ${Object.keys(PATCHES).join(', ')})`;
+  }
+  if (new Set(patches).size !== patches.length) return `a patch is named twice in "${name}"`;
+  const spec = { profile: PROFILES[base], patches: patches as PatchName[] };
+  specs.set(name, spec);
+  return spec;
+}
+
+/** True when `name` is a profile with any patches. */
+export function isKernelName(name: string): boolean {
+  return typeof parseKernelName(name) !== 'string';
+}
+
+/** The profile of a kernel the model runs (its name was checked when it booted). */
+export function profileOf(name: string): Profile {
+  const spec = parseKernelName(name);
+  if (typeof spec === 'string') throw new Error(`model bug: ${spec}`);
+  return spec.profile;
+}
+
+/** True when the kernel `name` carries `patch`. */
+export function hasPatch(name: string, patch: PatchName): boolean {
+  const spec = parseKernelName(name);
+  return typeof spec !== 'string' && spec.patches.includes(patch);
 }

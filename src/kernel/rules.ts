@@ -177,6 +177,10 @@ const TABLE = {
     description: "The driver refuses the domain: another IOMMU's domain, or a dirty-tracking domain for a device without dirty tracking.",
   },
   'iommufd_device_do_replace:incompatible': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'EINVAL', kernelFunction: 'iommu_replace_group_handle', description: 'Replace onto a domain the driver refuses (as for attach).' },
+  'iommufd_device_do_replace:lu-mismatch': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'EINVAL', kernelFunction: 'iommufd_device_do_replace', description: 'Patch lu-replace-check: the new domain does not translate as the restored domain the device is leaving (IOVA, frame, prot).' },
+  'iommufd_device_do_replace:lu-leaf-mismatch': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'EINVAL', kernelFunction: 'iommufd_device_do_replace', description: 'Patch lu-replace-check: on break-before-make hardware, the new domain translates alike but with other leaf sizes.' },
+  'iommufd_device_do_replace:lu-held': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'EBUSY', kernelFunction: 'iommufd_device_do_replace', description: 'Patch lu-hold-until-finish: the device was replaced onto its rebuilt HWPT and its live update is not finished.' },
+  'iommufd_device_detach:lu-held': { op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', result: 'EBUSY', kernelFunction: 'iommufd_device_detach', description: 'Patch lu-hold-until-finish: the device is in a live update that is not finished.' },
   'iommufd_device_attach:ok-hwpt': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'ok', kernelFunction: 'iommufd_device_attach', description: 'Attached to the given HWPT.' },
   'iommufd_device_attach:ok-auto-reuse': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'ok', kernelFunction: 'iommufd_device_auto_get_domain', description: 'Attached to an existing compatible auto HWPT of the IOAS.' },
   'iommufd_device_attach:ok-auto-new': { op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', result: 'ok', kernelFunction: 'iommufd_device_auto_get_domain', description: 'A new auto HWPT was created for the IOAS and attached.' },
@@ -217,6 +221,8 @@ const TABLE = {
 
   // ---- live update: io_pagetable.c immutability (SK-v1 11/14) --------------------------------------------------
   'iopt_alloc_area_pages:lu-immutable': { op: MAPS, result: 'EBUSY', kernelFunction: 'iopt_alloc_area_pages', description: 'The IOAS was made immutable by preserving its iommufd with a marked HWPT on it.' },
+  'iopt_alloc_area_pages:lu-held': { op: MAPS, result: 'EBUSY', kernelFunction: 'iopt_alloc_area_pages', description: 'Patch lu-hold-until-finish: the IOAS is behind the HWPT a device in an unfinished live update was replaced onto.' },
+  'iopt_unmap_iova_range:lu-held': { op: 'IOMMU_IOAS_UNMAP', result: 'EBUSY', kernelFunction: 'iopt_unmap_iova_range', description: 'Patch lu-hold-until-finish: the IOAS is behind the HWPT a device in an unfinished live update was replaced onto (unmap-all included).' },
   'iopt_unmap_iova_range:lu-immutable': { op: 'IOMMU_IOAS_UNMAP', result: 'EBUSY', kernelFunction: 'iopt_unmap_iova_range', description: 'The IOAS was made immutable by preserving its iommufd (unmap-all included).' },
 
   // ---- live update: LUO (luo_core.c, luo_session.c, luo_file.c) ------------------------------------------------

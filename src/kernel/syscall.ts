@@ -9,7 +9,7 @@
 import { type IoctlArg, type IoctlName, type Syscall, type SyscallResult, type U64, U64_MAX } from './uapi.ts';
 import type { Boot, BootFds, WorldConfig } from './index.ts';
 import type { DeviceInfo, Kernel } from './types.ts';
-import { DEFAULT_PROFILE, PROFILES, isProfileName, type ProfileName } from './profiles.ts';
+import { DEFAULT_PROFILE, parseKernelName, profileOf } from './profiles.ts';
 import { errnoOf, fail, isFail, notModelled, type Outcome } from './outcome.ts';
 import { IOCTL_OPS, isIoctlName } from './ioctls.ts';
 import { addFile, closeFd, fdFile, fdInstall } from './files.ts';
@@ -60,8 +60,9 @@ function deviceInfoFor(config: WorldConfig, d: WorldConfig['devices'][number], i
  * device, the config buffers mapped. No memory is touched yet: a page gets its frame when first pinned.
  * Throws WorldConfigError for a config it cannot boot.
  */
-export function bootKernel(config: WorldConfig, profile: ProfileName = DEFAULT_PROFILE): Boot {
-  if (!isProfileName(profile)) throw new WorldConfigError('kernel', `unknown kernel profile ${String(profile)} (known: ${Object.keys(PROFILES).join(', ')})`);
+export function bootKernel(config: WorldConfig, profile: string = DEFAULT_PROFILE): Boot {
+  const spec = parseKernelName(profile);
+  if (typeof spec === 'string') throw new WorldConfigError('kernel', spec);
   const page = config.pageSize;
   if (!isPow2(page) || page < 2048n || page > 1n << 30n) throw new WorldConfigError('pageSize', 'must be a power of two from 2048 to 1 GiB');
   const names = new Set<string>();
@@ -149,7 +150,7 @@ function ioctl(k: Kernel, op: IoctlName, fd: number, arg: unknown): Outcome {
     case 'memfd':
       return fail('vfs_ioctl:no-ioctl');
     case 'iommufd':
-      if (entry.on !== 'iommufd' || !PROFILES[k.profile].ioctls.includes(op)) return fail('iommufd_fops_ioctl:unknown');
+      if (entry.on !== 'iommufd' || !profileOf(k.profile).ioctls.includes(op)) return fail('iommufd_fops_ioctl:unknown');
       return run(k, file.id, arg as IoctlArg[IoctlName]);
     case 'vfio':
       if (op === 'VFIO_DEVICE_BIND_IOMMUFD') return run(k, file.id, arg as IoctlArg[IoctlName]);
@@ -198,7 +199,8 @@ function fileSyscall(k: Kernel, call: Exclude<Syscall, { op: IoctlName }>): Outc
     case 'VFIO_DEVICE_OPEN':
       return vfioDeviceOpen(k, call.device);
     case 'KEXEC':
-      if (!isProfileName(call.kernel)) return notModelled(`KEXEC into unknown kernel profile ${call.kernel}`);
+      const spec = parseKernelName(call.kernel);
+      if (typeof spec === 'string') return notModelled(`KEXEC into ${spec}`);
       return kexec(k, call.kernel, call.faults);
   }
 }

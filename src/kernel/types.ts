@@ -27,7 +27,6 @@
  * reader checking the model against the kernel's structs finds them all here.
  */
 import type { U64 } from './uapi.ts';
-import type { ProfileName } from './profiles.ts';
 
 /** A physical frame number. Physical address = pfn * PAGE_SIZE. */
 export type Pfn = number;
@@ -457,7 +456,8 @@ export interface LuTranslation {
 
 /** The whole kernel. */
 export interface Kernel {
-  profile: ProfileName;
+  /** The kernel name: a profile and its patches (profiles.ts parseKernelName). */
+  profile: string;
   /** PAGE_SIZE in bytes. */
   pageSize: U64;
   /** The config's devices (immutable). */

@@ -57,7 +57,7 @@ export function replayCorpus<K>(dir: string, api: KernelApi<K>, options: ReplayO
     const source = loaded.trace.trace.source;
     const withSource = source !== undefined ? { source } : {};
     const bootError = checkBoot(loaded.trace, api);
-    const profileErrors = checkProfiles([loaded.trace], api.profiles);
+    const profileErrors = checkProfiles([loaded.trace], api.profiles, api.checkKernel);
     if (profileErrors.length > 0 || bootError) {
       entries.push({ name, file, ...withSource, errors: profileErrors.length > 0 ? profileErrors : bootError ? [bootError] : [] });
       continue;

@@ -114,14 +114,24 @@ function checkSteps(file: string, trace: Trace, names: ConfigNames, errors: Trac
   });
 }
 
-/** Errors for traces whose `kernel`, or a KEXEC step's `kernel`, names no profile of the model. */
-export function checkProfiles(traces: readonly LoadedTrace[], profiles: readonly string[]): TraceInputError[] {
-  const unknown = (name: string): string => `unknown kernel profile "${name}"${didYouMean(name, profiles) || ''} (the profiles are ${profiles.join(', ')})`;
+/**
+ * Errors for traces whose `kernel`, or a KEXEC step's `kernel`, names no kernel of the model. `check` says what is
+ * wrong with a name that is not a profile as written (a profile with patches, `base+patch`), or undefined when the
+ * model runs it; without it only the profile names are accepted.
+ */
+export function checkProfiles(traces: readonly LoadedTrace[], profiles: readonly string[], check?: (name: string) => string | undefined): TraceInputError[] {
+  const problem = (name: string): string | undefined => {
+    if (profiles.includes(name)) return undefined;
+    if (check && name.includes('+')) return check(name);
+    return `unknown kernel profile "${name}"${didYouMean(name, profiles) || ''} (the profiles are ${profiles.join(', ')})`;
+  };
   const out: TraceInputError[] = [];
   for (const t of traces) {
-    if (t.trace.kernel !== undefined && !profiles.includes(t.trace.kernel)) out.push({ kind: 'trace', file: t.file, field: 'kernel', message: unknown(t.trace.kernel) });
+    const top = t.trace.kernel === undefined ? undefined : problem(t.trace.kernel);
+    if (top !== undefined) out.push({ kind: 'trace', file: t.file, field: 'kernel', message: top });
     t.trace.steps.forEach((s, step) => {
-      if (s.op === 'KEXEC' && s.kernel !== undefined && !profiles.includes(s.kernel)) out.push({ kind: 'trace', file: t.file, step, field: 'kernel', message: unknown(s.kernel) });
+      const m = s.op === 'KEXEC' && s.kernel !== undefined ? problem(s.kernel) : undefined;
+      if (m !== undefined) out.push({ kind: 'trace', file: t.file, step, field: 'kernel', message: m });
     });
   }
   return out;

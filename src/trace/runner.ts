@@ -43,6 +43,8 @@ export interface KernelApi<K = unknown> {
   checkStep(before: K, call: Syscall, result: SyscallResult<K>): readonly StepViolation[];
   /** The kernel profile names a trace's `kernel` may give. */
   readonly profiles: readonly string[];
+  /** What is wrong with a kernel name that is not in `profiles` (a profile with patches), or undefined if it runs. */
+  checkKernel?(name: string): string | undefined;
   /** The profile a trace without `kernel` runs on. */
   readonly defaultProfile: string;
 }
@@ -90,82 +92,109 @@ export function replayTrace<K>(loaded: LoadedTrace, api: KernelApi<K>, options: 
   let kernel = boot.kernel;
   const env: RuntimeEnv = { fds: boot.fds, labels: new Map(), unbound: new Map(), kexec: null, liveupdate: null };
   const lines: ReplayStepLine[] = [];
-
   for (let index = 0; index < trace.steps.length; index++) {
     const step = trace.steps[index];
     if (step === undefined) break;
-    const spec = opSpec(step);
-    const base = { file, step: index, op: step.op };
-    const as = (step as { as?: string }).as;
-    const reader = new ResolvingReader(env);
-    const wanted = step.expect_violations;
-
-    let call: Syscall | undefined;
-    let dmaReq: DmaRequest | undefined;
-    let expectOut: Map<string, ExpectedValue>;
-    try {
-      if (spec.kind === 'dma') dmaReq = spec.toDma(step as DmaStep, reader);
-      else if (spec.kind === 'kexec') {
-        const x = spec.toKexec(step as KexecStep, reader);
-        call = { op: 'KEXEC', kernel: x.kernel ?? running, faults: x.faults };
-      } else call = spec.toSyscall(step, reader);
-      expectOut = readExpectOut(spec, step, reader);
-    } catch (err) {
-      if (!(err instanceof Unresolved)) throw err;
-      lines.push(stopped({ ...base, result: 'UNRESOLVED', out: {}, reason: err.message }, step));
-      break;
-    }
-
-    if (dmaReq !== undefined) {
-      const r = api.dma(kernel, dmaReq);
-      const rawOut: Record<string, unknown> = r.ok ? { frame: r.frame } : {};
-      const line: ReplayStepLine = { ...base, result: r.ok ? 'ok' : 'FAULT', out: renderOut(rawOut), rule: r.rule };
-      if (!r.ok) line.reason = r.reason;
-      if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) line.expected = expectation(step.expect, expectOut, line.result, rawOut, wanted, []);
-      lines.push(line);
-      continue;
-    }
-    if (call === undefined) throw new Error('unreachable: a step is a DMA or a call');
-
-    const result = api.syscall(kernel, call);
-    if (!result.ok && 'notModelled' in result) {
-      lines.push(stopped({ ...base, result: 'NOT_MODELLED', out: {}, reason: `not modelled: ${result.reason}`, rule: result.rule }, step));
-      break;
-    }
-    if (!result.ok && 'panic' in result) {
-      const line: ReplayStepLine = { ...base, result: 'PANIC', out: {}, reason: `the new kernel panicked: ${result.reason}`, rule: result.rule };
-      if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) line.expected = expectation(step.expect, expectOut, 'PANIC', {}, wanted, []);
-      lines.push(line);
-      break;
-    }
-    const violations: ReplayViolation[] = checkInvariants
-      ? api.checkStep(kernel, call, result).map((v) => ({ invariant: v.invariant, message: v.message }))
-      : [];
-    kernel = result.ok ? result.kernel : (result.kernel ?? kernel);
-
-    const rawOut = result.out ?? {};
-    const line: ReplayStepLine = { ...base, result: result.ok ? 'ok' : result.errno, out: renderOut(rawOut), rule: result.rule };
-    if (!result.ok && result.partial) line.partial = true;
-    if (as !== undefined && spec.binds !== undefined) {
-      const value = rawOut[spec.binds.out];
-      if (result.ok && (typeof value === 'number' || typeof value === 'bigint')) {
-        env.labels.set(as, { kind: spec.binds.kind, value: Number(value), step: index });
-        env.unbound.delete(as);
-        line.bound = { label: as, value: Number(value) };
-      } else {
-        env.labels.delete(as);
-        env.unbound.set(as, `step ${index} (${step.op}), which binds it, ${result.ok ? `wrote back no ${spec.binds.out}` : `failed with ${result.errno}`}`);
-      }
-    }
-    if (result.ok) track(env, call, rawOut, index);
-    if (result.ok && call.op === 'KEXEC') running = call.kernel;
-    if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) {
-      line.expected = expectation(step.expect, expectOut, line.result, rawOut, wanted, violations.map((v) => v.invariant));
-    }
-    if (violations.length > 0) line.violations = violations;
-    lines.push(line);
+    const r = runStep(api, { kernel, running, env }, step, index, file, checkInvariants);
+    kernel = r.kernel;
+    running = r.running;
+    lines.push(r.line);
+    if (r.stop) break;
   }
   return { file, ...(trace.description !== undefined ? { description: trace.description } : {}), lines, summary: summarise(loaded, profile, lines) };
+}
+
+/** Where a trace is between two steps: the kernel, the profile it runs, and the names the trace has bound. */
+export interface StepPosition<K> {
+  kernel: K;
+  running: string;
+  /** Updated in place by runStep (labels bound and dropped, the kexec, /dev/liveupdate). */
+  env: RuntimeEnv;
+}
+
+/** One step's outcome: the kernel and profile after it, its report line, and whether the trace ends there. */
+export interface StepOutcome<K> {
+  kernel: K;
+  running: string;
+  line: ReplayStepLine;
+  /** The step could not run (NOT_MODELLED, UNRESOLVED) or the new kernel panicked: nothing runs after it. */
+  stop: boolean;
+}
+
+/**
+ * Runs step `index` of a trace from `at`: resolve its labels and names, make the call (or the DMA), check the
+ * invariants on the step, bind `as`, compare with its expectations. Pure but for `at.env`, which it updates. The
+ * replay runner and the live-update statecharts (machines/) both step through here, so that a counterexample
+ * the explorer finds replays to the same outcome.
+ */
+export function runStep<K>(api: KernelApi<K>, at: StepPosition<K>, step: Step, index: number, file: string, checkInvariants = true): StepOutcome<K> {
+  const { kernel, running, env } = at;
+  const spec = opSpec(step);
+  const base = { file, step: index, op: step.op };
+  const as = (step as { as?: string }).as;
+  const reader = new ResolvingReader(env);
+  const wanted = step.expect_violations;
+  const done = (line: ReplayStepLine, stop = false, k: K = kernel, r: string = running): StepOutcome<K> => ({ kernel: k, running: r, line, stop });
+
+  let call: Syscall | undefined;
+  let dmaReq: DmaRequest | undefined;
+  let expectOut: Map<string, ExpectedValue>;
+  try {
+    if (spec.kind === 'dma') dmaReq = spec.toDma(step as DmaStep, reader);
+    else if (spec.kind === 'kexec') {
+      const x = spec.toKexec(step as KexecStep, reader);
+      call = { op: 'KEXEC', kernel: x.kernel ?? running, faults: x.faults };
+    } else call = spec.toSyscall(step, reader);
+    expectOut = readExpectOut(spec, step, reader);
+  } catch (err) {
+    if (!(err instanceof Unresolved)) throw err;
+    return done(stopped({ ...base, result: 'UNRESOLVED', out: {}, reason: err.message }, step), true);
+  }
+
+  if (dmaReq !== undefined) {
+    const r = api.dma(kernel, dmaReq);
+    const rawOut: Record<string, unknown> = r.ok ? { frame: r.frame } : {};
+    const line: ReplayStepLine = { ...base, result: r.ok ? 'ok' : 'FAULT', out: renderOut(rawOut), rule: r.rule };
+    if (!r.ok) line.reason = r.reason;
+    if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) line.expected = expectation(step.expect, expectOut, line.result, rawOut, wanted, []);
+    return done(line);
+  }
+  if (call === undefined) throw new Error('unreachable: a step is a DMA or a call');
+
+  const result = api.syscall(kernel, call);
+  if (!result.ok && 'notModelled' in result) {
+    return done(stopped({ ...base, result: 'NOT_MODELLED', out: {}, reason: `not modelled: ${result.reason}`, rule: result.rule }, step), true);
+  }
+  if (!result.ok && 'panic' in result) {
+    const line: ReplayStepLine = { ...base, result: 'PANIC', out: {}, reason: `the new kernel panicked: ${result.reason}`, rule: result.rule };
+    if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) line.expected = expectation(step.expect, expectOut, 'PANIC', {}, wanted, []);
+    return done(line, true);
+  }
+  const violations: ReplayViolation[] = checkInvariants
+    ? api.checkStep(kernel, call, result).map((v) => ({ invariant: v.invariant, message: v.message }))
+    : [];
+  const after = result.ok ? result.kernel : (result.kernel ?? kernel);
+
+  const rawOut = result.out ?? {};
+  const line: ReplayStepLine = { ...base, result: result.ok ? 'ok' : result.errno, out: renderOut(rawOut), rule: result.rule };
+  if (!result.ok && result.partial) line.partial = true;
+  if (as !== undefined && spec.binds !== undefined) {
+    const value = rawOut[spec.binds.out];
+    if (result.ok && (typeof value === 'number' || typeof value === 'bigint')) {
+      env.labels.set(as, { kind: spec.binds.kind, value: Number(value), step: index });
+      env.unbound.delete(as);
+      line.bound = { label: as, value: Number(value) };
+    } else {
+      env.labels.delete(as);
+      env.unbound.set(as, `step ${index} (${step.op}), which binds it, ${result.ok ? `wrote back no ${spec.binds.out}` : `failed with ${result.errno}`}`);
+    }
+  }
+  if (result.ok) track(env, call, rawOut, index);
+  if (step.expect !== undefined || expectOut.size > 0 || wanted !== undefined) {
+    line.expected = expectation(step.expect, expectOut, line.result, rawOut, wanted, violations.map((v) => v.invariant));
+  }
+  if (violations.length > 0) line.violations = violations;
+  return done(line, false, after, result.ok && call.op === 'KEXEC' ? call.kernel : running);
 }
 
 /** What a successful call changes in the names a trace can use: a KEXEC ends them, /dev/liveupdate comes and goes. */

@@ -40,7 +40,7 @@ export function loadAll<K>(files: readonly string[], api: KernelApi<K>): { trace
     if (r.ok) traces.push(r.trace);
     else errors.push(...r.errors);
   }
-  const profileErrors = checkProfiles(traces, api.profiles);
+  const profileErrors = checkProfiles(traces, api.profiles, api.checkKernel);
   errors.push(...profileErrors);
   for (const t of traces) {
     if (profileErrors.some((e) => e.file === t.file)) continue;

@@ -27,7 +27,7 @@ import {
   type LevelOutput,
 } from './expand.ts';
 import { fingerprintInto } from './fingerprint.ts';
-import { mergeLevel } from './merge.ts';
+import { MergeScratch, mergeLevel } from './merge.ts';
 import { CoverageAccumulator, StepRecorder } from './observe.ts';
 import { buildResult, depthBound, memoryBound, modelRunError, statesBound, stopBound } from './outcome.ts';
 import { ARENA_FULL, Arena, FingerprintTable, NO_KEY, NO_PARENT, StateLinks, TABLE_FULL } from './store.ts';
@@ -100,6 +100,7 @@ class LevelSearch<S, A> {
   private readonly links = new StateLinks(64);
   private readonly coverage: CoverageAccumulator | undefined;
   private readonly control: Int32Array;
+  private readonly mergeScratch = new MergeScratch();
 
   private table: FingerprintTable;
   /** Fingerprint mode: the frontier's encodings; exact mode: every state's. */
@@ -382,7 +383,7 @@ class LevelSearch<S, A> {
     let settled = this.table.capacity;
     while (this.table.used > Math.floor(settled * 0.75)) settled *= 2;
     if (settled > this.table.capacity && !this.growTable(settled)) return { bound: memoryBound(this.maxMemory, this.distinct, this.depth) };
-    const merged = mergeLevel(outputs, this.table, this.frontierCount, (n) => this.int32(Math.max(1, n)));
+    const merged = mergeLevel(outputs, this.table, this.frontierCount, (n) => this.int32(Math.max(1, n)), this.mergeScratch);
     this.growth = Math.max(merged.count / this.frontierCount, 0.5);
     if (merged.count > 0) {
       let bytes = 0;
@@ -413,8 +414,8 @@ class LevelSearch<S, A> {
   private growTable(capacity: number, remap?: (slotMap: Int32Array) => void): boolean {
     const extra = (capacity - this.table.capacity) * FingerprintTable.slotBytes(this.exact);
     if (capacity > MAX_TABLE || this.memory() + extra > this.maxMemory) return false;
-    const { table, slotMap } = this.table.rehashed(capacity, this.shared);
-    remap?.(slotMap);
+    const { table, slotMap } = this.table.rehashed(capacity, this.shared, remap !== undefined);
+    if (remap) remap(slotMap!);
     this.table = table;
     return true;
   }

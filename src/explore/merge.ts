@@ -22,14 +22,41 @@ export interface MergedLevel {
 }
 
 /**
+ * Working arrays mergeLevel reuses from one level to the next: on a machine where fresh memory costs a page fault
+ * per 4 KiB, allocating them anew each level was a visible part of the time the main thread spends between levels.
+ */
+export class MergeScratch {
+  private readonly arrays: Int32Array[] = [];
+
+  /** Array `k`, at least `n` long; its content is garbage. Valid until the next call with the same `k`. */
+  take(k: number, n: number): Int32Array {
+    let a = this.arrays[k];
+    if (a === undefined || a.length < n) {
+      a = new Int32Array(Math.max(1024, Math.ceil(n * 1.5)));
+      this.arrays[k] = a;
+    }
+    return a;
+  }
+}
+
+const WIN_INDEX = 0;
+const WIN_ACTION = 1;
+const WIN_SLOT = 2;
+const PER_INDEX = 3;
+const PARENT = 4;
+const ACTION = 5;
+
+/**
  * Orders the new states of a level and resets their keys to NO_KEY. `offsets` is allocated with `allocateOffsets`
- * (shared memory when worker threads read the next frontier).
+ * (shared memory when worker threads read the next frontier); `parent` and `action` live in `scratch`, valid until
+ * its next use.
  */
 export function mergeLevel(
   outputs: readonly LevelOutput[],
   table: FingerprintTable,
   frontierCount: number,
   allocateOffsets: (n: number) => Int32Array,
+  scratch: MergeScratch = new MergeScratch(),
 ): MergedLevel {
   let claimInts = 0;
   let insertInts = 0;
@@ -39,10 +66,10 @@ export function mergeLevel(
   }
   const newCount = insertInts / 2;
   // Winners, in the order found (per thread, increasing frontier index).
-  const winIndex = new Int32Array(newCount);
-  const winAction = new Int32Array(newCount);
-  const winSlot = new Int32Array(newCount);
-  const perIndex = new Int32Array(frontierCount + 1);
+  const winIndex = scratch.take(WIN_INDEX, newCount);
+  const winAction = scratch.take(WIN_ACTION, newCount);
+  const winSlot = scratch.take(WIN_SLOT, newCount);
+  const perIndex = scratch.take(PER_INDEX, frontierCount + 1).fill(0, 0, frontierCount + 1);
   let w = 0;
   for (const o of outputs) {
     const c = o.claims;
@@ -61,8 +88,8 @@ export function mergeLevel(
   if (w !== newCount) throw new Error(`mergeLevel: ${w} winning claims for ${newCount} new states (store corrupted)`);
   void claimInts;
   for (let i = 0; i < frontierCount; i++) perIndex[i + 1]! += perIndex[i]!;
-  const parent = new Int32Array(newCount);
-  const action = new Int32Array(newCount);
+  const parent = scratch.take(PARENT, newCount);
+  const action = scratch.take(ACTION, newCount);
   const offsets = allocateOffsets(newCount);
   for (let x = 0; x < newCount; x++) {
     const i = winIndex[x]!;
@@ -82,5 +109,5 @@ export function mergeLevel(
       table.setKey(slot, NO_KEY);
     }
   }
-  return { count: newCount, offsets, parent, action };
+  return { count: newCount, offsets, parent: parent.subarray(0, newCount), action: action.subarray(0, newCount) };
 }

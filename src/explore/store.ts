@@ -393,15 +393,17 @@ export class FingerprintTable {
   }
 
   /**
-   * A copy with `capacity` slots (a level paused on a full table resumes in it); `slotMap[old slot]` gives each
-   * entry's new slot, for the claims and inserts already recorded. Single-threaded: no level may be running.
+   * A copy with `capacity` slots (a level paused on a full table resumes in it). With `mapSlots`, `slotMap[old
+   * slot]` gives each entry's new slot, for the claims and inserts already recorded (between levels there are none,
+   * and the map is not built: fresh memory costs page faults, on the main thread). Single-threaded: no level may be
+   * running.
    */
-  rehashed(capacity: number, shared: boolean): { table: FingerprintTable; slotMap: Int32Array } {
+  rehashed(capacity: number, shared: boolean, mapSlots = false): { table: FingerprintTable; slotMap: Int32Array | undefined } {
     const next = FingerprintTable.create(capacity, shared, this.exact);
     const stride = this.stride;
     const from = this.slots;
     const to = next.slots;
-    const slotMap = new Int32Array(this.capacity).fill(-1);
+    const slotMap = mapSlots ? new Int32Array(this.capacity).fill(-1) : undefined;
     const nmask = next.mask;
     let used = 0;
     for (let s = 0; s < this.capacity; s++) {
@@ -413,7 +415,7 @@ export class FingerprintTable {
       while (to[t * stride + LO] !== 0) t = (t + 1) & nmask;
       const nb = t * stride;
       for (let i = 0; i < stride; i++) to[nb + i] = from[b + i]!;
-      slotMap[s] = t;
+      if (slotMap) slotMap[s] = t;
       used++;
     }
     next.meta[META_USED] = used;

@@ -17,6 +17,13 @@
  * that canonical.ts deems equal encode alike; and decoding is deterministic, so values that differ encode differently.
  * Every process that compiles the same machine builds the same template (from the same initial context), so the
  * bytes, and the fingerprints of them, are the same in every worker.
+ *
+ * IDENTITY CACHE. The successors of a state mostly share parts of its context: an `assign` replaces the keys it
+ * assigns and keeps the other values, by reference, and a transition without `assign` keeps the whole context. So
+ * each object and array node on a path of object keys from the root (not inside an array, where one cache would
+ * serve many elements) remembers the last value it encoded and its bytes, and writes those bytes again when it is
+ * given the same object. Exact because contexts are immutable (xstate forbids mutating them, model.ts's contract
+ * says states are never mutated), and encoding is a function of the value alone.
  */
 import { CanonicalValueError, decodeCanonical, encodeCanonical } from '../canonical.ts';
 import { ByteBuffer } from '../bytes.ts';
@@ -82,7 +89,7 @@ export interface ContextCodec {
 export function contextCodecFor(sample: unknown): ContextCodec {
   const template = templateOf(sample, 0);
   if (template.kind === 'leaf') return { encode: encodeCanonical, decode: decodeCanonical };
-  const encode = encoderFor(template);
+  const encode = encoderFor(template, true);
   return {
     encode,
     decode: (src) => decodeWith(template, src),
@@ -150,7 +157,8 @@ type Encoder = (v: unknown, sink: ByteSink) => void;
  * written straight into a ByteBuffer's backing store (one call per array, not per element). A value that does not fit
  * its template is written generically (GENERIC + the canonical encoding), so every value encodes; decodeWith reads it.
  */
-function encoderFor(t: Template): Encoder {
+function encoderFor(t: Template, cache: boolean): Encoder {
+  if (cache && (t.kind === 'object' || t.kind === 'array')) return cachedByIdentity(encoderFor(t, false));
   switch (t.kind) {
     case 'leaf':
       return encodeCanonical;
@@ -172,7 +180,7 @@ function encoderFor(t: Template): Encoder {
       return encodeBoolean;
     case 'object': {
       const { keys } = t;
-      const children = t.children.map(encoderFor);
+      const children = t.children.map((c) => encoderFor(c, true));
       return (v, sink) => {
         if (!fitsObject(v, keys)) {
           sink.u8(GENERIC);
@@ -192,7 +200,7 @@ function encoderFor(t: Template): Encoder {
       };
     }
     case 'array': {
-      const element = encoderFor(t.element);
+      const element = encoderFor(t.element, false);
       const booleans = t.element.kind === 'boolean';
       return (v, sink) => {
         if (!Array.isArray(v)) {
@@ -216,6 +224,32 @@ function encoderFor(t: Template): Encoder {
       };
     }
   }
+}
+
+/** `encode` behind a one-entry identity cache (see the file header); only for ByteBuffer sinks, the search's. */
+function cachedByIdentity(encode: Encoder): Encoder {
+  let last: object | undefined;
+  let bytes = new Uint8Array(64);
+  let length = 0;
+  return (v, sink) => {
+    if (!(sink instanceof ByteBuffer) || typeof v !== 'object' || v === null) return encode(v, sink);
+    if (v === last) {
+      sink.reserve(length);
+      const buf = sink.buf;
+      const at = sink.length;
+      for (let i = 0; i < length; i++) buf[at + i] = bytes[i]!;
+      sink.length = at + length;
+      return;
+    }
+    const start = sink.length;
+    encode(v, sink);
+    const n = sink.length - start;
+    if (n > bytes.length) bytes = new Uint8Array(n * 2);
+    const buf = sink.buf;
+    for (let i = 0; i < n; i++) bytes[i] = buf[start + i]!;
+    length = n;
+    last = v;
+  };
 }
 
 function encodeBoolean(v: unknown, sink: ByteSink): void {

@@ -129,7 +129,7 @@ function classify(phase: Phase, op: string, before: Kernel, after: Kernel, line:
   else if (op === 'LIVEUPDATE_SESSION_RETRIEVE_FD' && ok) to = 'retrieving';
   else if (op === 'VFIO_DEVICE_ATTACH_IOMMUFD_PT') {
     if (ok && onRestoredDomain(before) && !onRestoredDomain(after)) to = 'replaced';
-    else if (!ok && line.rule?.startsWith('iommufd_device_do_replace:lu-')) to = 'refused';
+    else if (!ok && line.rule?.startsWith('lu_replace_check:')) to = 'refused';
   } else if (op === 'LIVEUPDATE_SESSION_FINISH' && ok) to = 'finished';
   else if (ok && before.lu.outgoing.some((s) => s.files.length > 0) && !after.lu.outgoing.some((s) => s.files.length > 0)) to = 'aborted';
   return to !== undefined && MOVES[phase].includes(to) ? to : undefined;
@@ -253,9 +253,11 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
         for (const faults of env.faults ?? []) out.push(call('script', { step: { ...next.step, faults }, why: `${next.why}, meeting ${faults.map((f) => f.name).join(' and ')}` }));
       }
     }
-    if (env.userspace.kind === 'adversarial' && c.deviations < env.userspace.deviations) {
-      for (const alt of next?.instead ?? []) out.push(call('instead', alt));
-      for (const m of vmm.menu) out.push(call('extra', m));
+    const u = env.userspace;
+    if (u.kind === 'adversarial' && c.deviations < u.deviations) {
+      const allowed = (v: VmmCall): boolean => u.calls === undefined || (v.id !== undefined && u.calls.includes(v.id));
+      for (const alt of next?.instead ?? []) if (allowed(alt)) out.push(call('instead', alt));
+      for (const m of vmm.menu) if (allowed(m)) out.push(call('extra', m));
     }
     // A call naming a label nothing bound yet (or that a KEXEC ended) cannot be made: it is not offered.
     return out.filter((e) => outcomeOf(phase, c, e).line.result !== 'UNRESOLVED');
@@ -312,6 +314,11 @@ function checkCalls(strategy: Strategy, env: Environment): void {
       if (p !== undefined) fail(c, p);
     }
   });
+  const ids = new Set([...vmm.script.flatMap((s) => s.instead ?? []), ...vmm.menu].flatMap((c) => (c.id === undefined ? [] : [c.id])));
+  const u = env.userspace;
+  for (const id of u.kind === 'adversarial' ? (u.calls ?? []) : []) {
+    if (!ids.has(id)) throw new Error(`environment: userspace.calls names "${id}", which is no adversarial call of ${strategy.name} (its calls are ${[...ids].join(', ')})`);
+  }
   for (const c of vmm.menu) {
     let last: string | undefined;
     for (let i = 0; i <= steps.length && (last = problem(i, c.step)) !== undefined; i++);

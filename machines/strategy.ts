@@ -15,6 +15,8 @@ import type { KexecFaultStep, Step, TraceConfig } from '../src/trace/types.ts';
 export interface VmmCall {
   step: Step;
   why: string;
+  /** A short name for an adversarial call (`instead` and `menu`), by which a proof may pick the calls it allows. */
+  id?: string;
 }
 
 /** One step of the VMM's documented procedure. */
@@ -53,8 +55,11 @@ export interface Vmm {
 export type Userspace =
   /** The documented procedure, nothing else; it gives up at the first step that fails (a KEXEC is retried). */
   | { kind: 'faithful' }
-  /** The procedure, where at any point it may make up to `deviations` calls of the menu or replace a step. */
-  | { kind: 'adversarial'; deviations: number };
+  /**
+   * The procedure, where at any point it may make up to `deviations` calls of the menu or replace a step; `calls`
+   * (ids) narrows the adversary to some of them (to isolate one finding; the proof says why).
+   */
+  | { kind: 'adversarial'; deviations: number; calls?: string[] };
 
 /** The world a proof runs a strategy in. */
 export interface Environment {

@@ -79,6 +79,9 @@ export function hwptAttach(k: Kernel, ictx: number, hwptId: number, dev: DeviceO
   if (dev.hwpt !== null && dev.hwpt !== hwptId) throw new Error('model bug: attach of an attached device');
   const domain = hwptDomain(k, ictx, hwptId);
   if (!driverAccepts(k, domain, deviceInfo(k, dev.device))) return fail('iommufd_hw_pagetable_attach:incompatible');
+  // Hardening patch (profiles.ts PATCHES): the first attach of a retrieved device moves it off its restored domain.
+  const refused = luReplaceCheck(k, dev, domain);
+  if (refused) return refused;
   const k1 = putObject(k, ictx, { ...dev, hwpt: hwptId });
   return hwAttachDomain(addUsers(k1, ictx, hwptId, 1), dev.device, domain);
 }
@@ -105,7 +108,7 @@ function deviceDoReplace(k: Kernel, ictx: number, dev: DeviceObject, hwptId: num
   if (!driverAccepts(k, domain, deviceInfo(k, dev.device))) return fail('iommufd_device_do_replace:incompatible');
   // Hardening patches (profiles.ts PATCHES): not in any posted kernel.
   if (luHeldDevice(k, ictx, dev)) return fail('iommufd_device_do_replace:lu-held');
-  const refused = luReplaceCheck(k, ictx, dev, domain);
+  const refused = luReplaceCheck(k, dev, domain);
   if (refused) return refused;
   const old = dev.hwpt;
   let k1 = putObject(k, ictx, { ...dev, hwpt: hwptId });

@@ -21,18 +21,22 @@ function hwptOf(k: Kernel, ictx: number, id: number | null) {
 }
 
 /**
- * lu-replace-check: moving a claimed device off its restored domain onto `domain` needs the same translations
- * (merged runs: IOVA, frame, prot) and, on break-before-make hardware, the same leaves (so also the same sizes).
+ * lu-replace-check: moving a claimed device off the domain the IOMMU restored at boot (the device is still on it in
+ * hardware: to iommufd its attach is a first attach, or a replace from the HWPT IOMMU_HWPT_LU_RESTORE made of it)
+ * onto `domain` needs the same translations (merged runs: IOVA, frame, prot) and, on break-before-make hardware,
+ * the same leaves (so also the same sizes).
  */
-export function luReplaceCheck(k: Kernel, ictx: number, dev: DeviceObject, domain: number): Fail | null {
-  if (!hasPatch(k.profile, 'lu-replace-check') || !claimed(k, dev.device)) return null;
-  const from = hwptOf(k, ictx, dev.hwpt);
-  if (!from?.luRestored || from.domain === domain) return null;
-  const was = domainTranslations(k, from.domain);
+export function luReplaceCheck(k: Kernel, dev: DeviceObject, domain: number): Fail | null {
+  if (!hasPatch(k.profile, 'lu-replace-check')) return null;
+  const hw = k.hw.find((h) => h.device === dev.device);
+  if (!hw?.luClaimed || typeof hw.domain !== 'number' || hw.domain === domain) return null;
+  const from = hw.domain;
+  if (!k.domains.some((d) => d.id === from && d.restored)) return null;
+  const was = domainTranslations(k, from);
   const now = domainTranslations(k, domain);
-  if (!runsEqual(mergeRuns(was), mergeRuns(now))) return fail('iommufd_device_do_replace:lu-mismatch');
+  if (!runsEqual(mergeRuns(was), mergeRuns(now))) return fail('lu_replace_check:translations');
   const bbm = k.devices.find((d) => d.name === dev.device)?.breakBeforeMake ?? false;
-  if (bbm && (was.length !== now.length || was.some((t, i) => t.size !== now[i]?.size))) return fail('iommufd_device_do_replace:lu-leaf-mismatch');
+  if (bbm && (was.length !== now.length || was.some((t, i) => t.size !== now[i]?.size))) return fail('lu_replace_check:leaf-sizes');
   return null;
 }
 

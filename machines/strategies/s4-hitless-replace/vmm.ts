@@ -57,18 +57,18 @@ export function s4Vmm(env: Environment): Vmm {
     at({ op: 'IOMMU_IOAS_ALLOC', iommufd: 'ifd', as: 'ioas2' }, 'a new IOAS to rebuild'),
     at({ op: 'IOMMU_HWPT_LU_RESTORE', iommufd: 'ifd', hwpt_token: HWPT_TOKEN, as: 'restored' } as Step, 'take the restored domain back as a HWPT object'),
     at(map({}), 'rebuild: map the retrieved guest memfd at the same IOVA, same offset, same prot', [
-      { step: map({ start: hex(PAGE), length: hex(length - PAGE) }), why: 'rebuild from the wrong memfd offset (one page off)' },
-      { step: map({ flags: ['FIXED_IOVA', 'READABLE'] }), why: 'rebuild read-only' },
-      { step: map({ length: hex((pages / 2n) * PAGE) }), why: 'rebuild only the first half of the guest' },
+      { step: map({ start: hex(PAGE), length: hex(length - PAGE) }), why: 'rebuild from the wrong memfd offset (one page off)', id: 'wrong-offset' },
+      { step: map({ flags: ['FIXED_IOVA', 'READABLE'] }), why: 'rebuild read-only', id: 'read-only' },
+      { step: map({ length: hex((pages / 2n) * PAGE) }), why: 'rebuild only the first half of the guest', id: 'half' },
     ]),
     at({ op: 'IOMMU_HWPT_ALLOC', iommufd: 'ifd', dev_id: 'devid2', pt_id: 'ioas2', as: 'hwpt2' }, 'a new HWPT on the rebuilt IOAS'),
     at({ op: 'VFIO_DEVICE_ATTACH_IOMMUFD_PT', device: 'cdev', pt_id: 'hwpt2' }, 'the hitless replace: from the restored domain onto the rebuilt one'),
     at({ op: 'LIVEUPDATE_SESSION_FINISH', session: 's2' } as Step, 'finish the live update'),
   ];
   const menu: VmmCall[] = [
-    { step: { op: 'IOMMU_OPTION', iommufd: 'ifd', option_id: 'HUGE_PAGES', option_op: 'SET', object_id: 'ioas2', val64: '0x0' } as Step, why: 'turn off huge pages on the rebuilt IOAS (its domain then uses base-page leaves)' },
-    { step: { op: 'IOMMU_IOAS_UNMAP', iommufd: 'ifd', ioas_id: 'ioas2', iova: hex(GUEST_IOVA), length: hex(PAGE) } as Step, 'why': 'unmap the first guest page from the rebuilt IOAS' },
-    { step: { op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', device: 'cdev' } as Step, why: 'detach the device' },
+    { step: { op: 'IOMMU_OPTION', iommufd: 'ifd', option_id: 'HUGE_PAGES', option_op: 'SET', object_id: 'ioas2', val64: '0x0' } as Step, why: 'turn off huge pages on the rebuilt IOAS (its domain then uses base-page leaves)', id: 'huge-pages-off' },
+    { step: { op: 'IOMMU_IOAS_UNMAP', iommufd: 'ifd', ioas_id: 'ioas2', iova: hex(GUEST_IOVA), length: hex(PAGE) } as Step, why: 'unmap the first guest page from the rebuilt IOAS', id: 'unmap-page' },
+    { step: { op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', device: 'cdev' } as Step, why: 'detach the device', id: 'detach' },
   ];
   return { script, menu };
 }

@@ -28,7 +28,7 @@ import { ByteBuffer } from '../bytes.ts';
 import { encodeCanonical } from '../canonical.ts';
 import { MacrostepLimitError, OrderDependenceError, UnsupportedFeatureError } from './errors.ts';
 import type { StepPlanner } from './microstep.ts';
-import { alwaysPlanFor, selectPlanFor } from './select.ts';
+import { alwaysPlanFor, SelectPlans } from './select.ts';
 import { MachineState } from './state.ts';
 import type { Statechart } from './statechart.ts';
 import type { Configuration, HistoryRec, SelectPlan, StepPlan, TransitionRec } from './types.ts';
@@ -66,6 +66,7 @@ export class Engine {
   /** Scratch list of selected transitions (copied by the planner when it keeps them). */
   private readonly sel: TransitionRec[] = [];
   private readonly maxIterations: number;
+  private readonly plans: SelectPlans;
 
   constructor(
     private readonly chart: Statechart,
@@ -76,6 +77,7 @@ export class Engine {
     this.ex = { context: undefined, event: { type: 'xstate.init' }, assigned: false, queue: this.queue, visible: undefined as never };
     const opt = (chart.machine as unknown as { options?: { maxIterations?: number } }).options?.maxIterations;
     this.maxIterations = typeof opt === 'number' && Number.isFinite(opt) ? opt : Infinity;
+    this.plans = new SelectPlans(chart.root, chart.nodes);
   }
 
   /** The initial state (xstate getInitialSnapshot() with no input), reporting what it entered and took to `obs`. */
@@ -98,11 +100,12 @@ export class Engine {
     // xstate stops the actor on this event without selecting any transition: nothing is taken.
     if (type === 'xstate.stop') return undefined;
     const cfg = s.config;
-    const plan = selectPlanFor(cfg, this.chart.root, type);
+    const ev = this.plans.eventType(type);
+    const plan = this.plans.planFor(cfg, ev);
     const always = alwaysPlanFor(cfg);
     // With nothing to select, nothing happens (unless maxIterations < 1, where xstate throws on any macrostep).
     if (plan === null && always === null && this.maxIterations >= 1) {
-      if (isErrorEvent(type)) throw errorEventUnsupported(type);
+      if (ev.error) throw errorEventUnsupported(type);
       return undefined;
     }
     this.begin(cfg, s.history, s.context, event, obs);
@@ -123,7 +126,7 @@ export class Engine {
         }
       }
     }
-    if (!selected && isErrorEvent(type)) throw errorEventUnsupported(type);
+    if (!selected && ev.error) throw errorEventUnsupported(type);
     // settle() would stop at once with nothing queued and no eventless transition in the new configuration.
     if (this.head < this.queue.length || alwaysPlanFor(this.cfg) !== null || this.maxIterations < 1) this.settle(event);
     if (!this.taken) return undefined;
@@ -165,7 +168,7 @@ export class Engine {
       if (!eventless) {
         if (this.head >= this.queue.length) break;
         current = this.queue[this.head++]!;
-        const plan = selectPlanFor(this.cfg, this.chart.root, current.type);
+        const plan = this.plans.planFor(this.cfg, this.plans.eventType(current.type));
         sel = plan === null ? this.clearSelection() : this.select(plan, current);
       }
       const changed = sel.length ? this.microstep(sel, current) : false;
@@ -241,6 +244,11 @@ export class Engine {
     ex.event = event;
     ex.assigned = false;
     ex.visible = this.cfg;
+    if (plan.inert && obs === undefined) {
+      this.cfg = plan.next;
+      this.hist = plan.nextHistory;
+      return;
+    }
     const { transitions, exits, entries } = plan;
     if (obs) for (let i = 0; i < transitions.length; i++) obs.transition(transitions[i]!.index);
     for (let i = 0; i < exits.length; i++) {
@@ -353,10 +361,6 @@ function initialContextOf(machine: unknown): unknown {
 /** xstate resolveOutput(): a mapper function of `{ context, event }`, or the value itself. */
 function resolveOutput(mapper: unknown, context: unknown, event: EventObject): unknown {
   return typeof mapper === 'function' ? mapper({ context, event, self: undefined }) : mapper;
-}
-
-function isErrorEvent(type: string): boolean {
-  return type.startsWith('xstate.error.actor');
 }
 
 function errorEventUnsupported(type: string): UnsupportedFeatureError {

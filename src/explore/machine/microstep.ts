@@ -107,15 +107,21 @@ export class StepPlanner {
       entries.push({ node: s, defaultEntry: forDefaultEntry.has(s), doneEvents, setsDone });
     }
     const next = this.configs.intern(mut);
+    const transitions = isInitial ? [] : (filtered as TransitionRec[]);
     return {
-      transitions: isInitial ? [] : (filtered as TransitionRec[]),
-      taken: !isInitial && (filtered as TransitionRec[]).some((t) => !t.forbidden),
+      transitions,
+      taken: !isInitial && transitions.some((t) => !t.forbidden),
       exits,
       entries,
       doneExits: becomesDone ? [...next.nodes].sort((a, b) => b.index - a.index) : null,
       next,
       nextHistory,
       structural: next !== config || slots !== undefined,
+      inert:
+        !becomesDone &&
+        exits.every((n) => n.exit.length === 0) &&
+        transitions.every((t) => t.actions.length === 0) &&
+        entries.every((e) => e.node.entry.length === 0 && !(e.defaultEntry && e.node.initialActions.length) && e.doneEvents.length === 0),
     };
   }
 

@@ -1,8 +1,9 @@
 /**
  * Transition selection plans: for one configuration and one event type, which transitions are candidates and in
  * what order their guards are tried (xstate `transitionNode()` / `StateNode.next()` / `getCandidates()`), and for
- * one configuration the eventless chains (xstate `selectEventlessTransitions()`). Plans are computed once per
- * (configuration, event type) and cached on the configuration; guards are evaluated by macrostep.ts.
+ * one configuration the eventless chains (xstate `selectEventlessTransitions()`). Plans are computed once per event
+ * type and set of active nodes that have candidates for it (SelectPlans); eventless chains once per configuration;
+ * guards are evaluated by macrostep.ts.
  *
  * XSTATE'S RULES, MIRRORED
  * - An atomic node tries its own candidates, then its parent's, and so on up; a parallel node collects what each of
@@ -51,27 +52,76 @@ export function candidatesOf(node: NodeRec, eventType: string): TransitionRec[] 
   return c;
 }
 
-/**
- * Dense ids of event types, process-local (never encoded): a configuration caches its plans in an array indexed by
- * them, so that the lookup per step reads one small hot map instead of one map per configuration.
- */
-const eventTypeIds = new Map<string, number>();
+/** Event types with more owners than this cache their plans per configuration instead (2^owners plans at most). */
+const MAX_OWNERS = 12;
 
-/** The selection plan for `eventType` in `config` (cached), or null when no active node has a candidate. */
-export function selectPlanFor(config: Configuration, root: NodeRec, eventType: string): SelectPlan | null {
-  let id = eventTypeIds.get(eventType);
-  if (id === undefined) {
-    id = eventTypeIds.size;
-    eventTypeIds.set(eventType, id);
+/** What the engine knows about one event type of one machine, computed the first time the type is seen. */
+export interface EventType {
+  readonly type: string;
+  /** An actor error event (`xstate.error.actor...`): unhandled, it is xstate's error status, not modelled. */
+  readonly error: boolean;
+  /** Index into a configuration's `selectPlans` (when `owners` is null). */
+  readonly id: number;
+  /**
+   * The nodes with candidates for this type, by index, or null when there are more than MAX_OWNERS. A plan is a
+   * function of which of them are active: a node without candidates only passes on what its active descendants
+   * select (planAt), so the other nodes of a configuration cannot change it.
+   */
+  readonly owners: Int32Array | null;
+  /** Plans by active owners (bit i: owners[i] is active); undefined: not computed yet. */
+  readonly plans: (SelectPlan | null | undefined)[];
+}
+
+/**
+ * The selection plans of one machine, cached per event type and set of active owners: a handful per event type,
+ * where a cache per configuration would hold one per (configuration, event type), each computed and stored anew
+ * in every worker (a parallel machine has thousands of configurations).
+ */
+export class SelectPlans {
+  private readonly types = new Map<string, EventType>();
+
+  constructor(
+    private readonly root: NodeRec,
+    private readonly nodes: readonly NodeRec[],
+  ) {}
+
+  /** The event type's record (one map lookup once seen). */
+  eventType(type: string): EventType {
+    let ev = this.types.get(type);
+    if (ev !== undefined) return ev;
+    const owners = this.nodes.filter((n) => n.kind !== 'history' && candidatesOf(n, type).length > 0).map((n) => n.index);
+    const projected = owners.length <= MAX_OWNERS;
+    ev = {
+      type,
+      error: type.startsWith('xstate.error.actor'),
+      id: this.types.size,
+      owners: projected ? Int32Array.from(owners) : null,
+      plans: projected ? new Array<SelectPlan | null | undefined>(1 << owners.length).fill(undefined) : [],
+    };
+    this.types.set(type, ev);
+    return ev;
   }
-  const plans = config.selectPlans;
-  let plan = plans[id];
-  if (plan !== undefined) return plan;
-  plan = planAt(root, config, eventType);
-  // Fill holes first so that the array stays packed (V8 keeps holey arrays slower).
-  while (plans.length < id) plans.push(undefined);
-  plans[id] = plan;
-  return plan;
+
+  /** The selection plan for `ev` in `config`, or null when no active node has a candidate. */
+  planFor(config: Configuration, ev: EventType): SelectPlan | null {
+    const owners = ev.owners;
+    if (owners !== null) {
+      const has = config.has;
+      let key = 0;
+      for (let i = 0; i < owners.length; i++) if (has[owners[i]!] === 1) key |= 1 << i;
+      let plan = ev.plans[key];
+      if (plan === undefined) plan = ev.plans[key] = planAt(this.root, config, ev.type);
+      return plan;
+    }
+    const plans = config.selectPlans;
+    let plan = plans[ev.id];
+    if (plan !== undefined) return plan;
+    plan = planAt(this.root, config, ev.type);
+    // Fill holes first so that the array stays packed (V8 keeps holey arrays slower).
+    while (plans.length < ev.id) plans.push(undefined);
+    plans[ev.id] = plan;
+    return plan;
+  }
 }
 
 function planAt(node: NodeRec, config: Configuration, eventType: string): SelectPlan | null {

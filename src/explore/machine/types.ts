@@ -113,7 +113,7 @@ export interface Configuration {
   readonly rootFinal: boolean;
   /** Tags of the active nodes (xstate `snapshot.tags`). */
   readonly tags: ReadonlySet<string>;
-  /** Cache: transition-selection plan per event type, indexed by select.ts's event-type id (null: no candidate anywhere; undefined: not computed). */
+  /** Cache: transition-selection plan per event type with many owners (select.ts), by event-type id (null: no candidate anywhere; undefined: not computed). */
   readonly selectPlans: (SelectPlan | null | undefined)[];
   /** Cache: eventless chains per atomic node; null when no active node has `always`; undefined until computed. */
   alwaysPlan: (readonly TransitionRec[])[] | null | undefined;
@@ -169,6 +169,8 @@ export interface StepPlan {
   readonly nextHistory: HistoryRec;
   /** The configuration or the history record changed (xstate then returns a new snapshot object). */
   readonly structural: boolean;
+  /** Runs no action and raises no event (many transitions only move between states): nothing to execute. */
+  readonly inert: boolean;
 }
 
 /** A node of the static universe table (coverage, issue 7). */

@@ -80,10 +80,15 @@ export class ByteBuffer implements ByteSink {
     this.length += 8;
   }
 
-  bytes(v: Uint8Array): void {
-    this.reserve(v.length);
-    this.buf.set(v, this.length);
-    this.length += v.length;
+  /** Writes `v`, or its first `n` bytes. */
+  bytes(v: Uint8Array, n = v.length): void {
+    this.reserve(n);
+    const buf = this.buf;
+    const at = this.length;
+    // Short runs (cached encodings of parts of a state) are the common case: a loop beats set() there.
+    if (n <= 64) for (let i = 0; i < n; i++) buf[at + i] = v[i]!;
+    else buf.set(n === v.length ? v : v.subarray(0, n), at);
+    this.length = at + n;
   }
 
   string(v: string): void {

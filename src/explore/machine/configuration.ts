@@ -9,6 +9,8 @@
  * xstate's `_nodes` order is observable, and what we do there).
  */
 import type { StateValue } from 'xstate';
+import { ByteBuffer } from '../bytes.ts';
+import { writeAtomics } from './encode.ts';
 import type { Configuration, HistoryRec, NodeRec } from './types.ts';
 
 /** Is `node` atomic for xstate (atomic or final)? */
@@ -26,7 +28,12 @@ export function isInFinalState(has: (n: NodeRec) => boolean, node: NodeRec): boo
 /** Interns configurations of one machine. */
 export class ConfigurationTable {
   private readonly byKey = new Map<string, Configuration>();
-  private readonly byAtomics = new Map<string, Configuration>();
+  /**
+   * Configurations by a hash of their atomic node indexes, open addressing: decoding a state finds its
+   * configuration from the indexes it read, without building a key string per state.
+   */
+  private byAtomics: (Configuration | undefined)[] = new Array<Configuration | undefined>(256).fill(undefined);
+  private byAtomicsCount = 0;
   private nextId = 0;
 
   constructor(
@@ -48,6 +55,7 @@ export class ConfigurationTable {
       nodes: sorted,
       has,
       atomics,
+      encoded: encodeAtomics(atomics),
       value: deepFreeze(stateValueOf(this.root, sorted)),
       rootFinal: isInFinalState((n) => has[n.index] === 1, this.root),
       tags: new Set(sorted.flatMap((n) => n.tags)),
@@ -60,22 +68,40 @@ export class ConfigurationTable {
     return config;
   }
 
-  /** The configuration whose atomic nodes are these node indexes (decoding); throws on an invalid list. */
-  fromAtomics(indexes: readonly number[]): Configuration {
-    let key = '';
-    for (const i of indexes) key += String.fromCharCode(i);
-    const hit = this.byAtomics.get(key);
-    if (hit) return hit;
+  /** The configuration whose atomic nodes are `indexes[0, n)` (decoding); throws on an invalid list. */
+  fromAtomics(indexes: ArrayLike<number>, n: number): Configuration {
+    const table = this.byAtomics;
+    const mask = table.length - 1;
+    let slot = hashAtomics(indexes, n) & mask;
+    for (let c = table[slot]; c !== undefined; c = table[slot]) {
+      if (sameAtomics(c.atomics, indexes, n)) return c;
+      slot = (slot + 1) & mask;
+    }
     const active = new Set<NodeRec>();
-    for (const i of indexes) {
-      const n = this.nodes[i];
-      if (!n || !isAtomic(n)) throw new RangeError(`not an atomic state node index: ${i}`);
-      for (let m: NodeRec | undefined = n; m; m = m.parent) active.add(m);
+    for (let i = 0; i < n; i++) {
+      const node = this.nodes[indexes[i]!];
+      if (!node || !isAtomic(node)) throw new RangeError(`not an atomic state node index: ${indexes[i]}`);
+      for (let m: NodeRec | undefined = node; m; m = m.parent) active.add(m);
     }
     const config = this.intern(active);
-    if (config.atomics.length !== indexes.length) throw new RangeError('atomic state node indexes do not form a configuration');
-    this.byAtomics.set(key, config);
+    if (!sameAtomics(config.atomics, indexes, n)) throw new RangeError('atomic state node indexes do not form a configuration');
+    table[slot] = config;
+    if (++this.byAtomicsCount * 2 > table.length) this.rehashAtomics();
     return config;
+  }
+
+  private rehashAtomics(): void {
+    const old = this.byAtomics;
+    const table = new Array<Configuration | undefined>(old.length * 2).fill(undefined);
+    const mask = table.length - 1;
+    for (const c of old) {
+      if (c === undefined) continue;
+      const idx = c.atomics.map((a) => a.index);
+      let slot = hashAtomics(idx, idx.length) & mask;
+      while (table[slot] !== undefined) slot = (slot + 1) & mask;
+      table[slot] = c;
+    }
+    this.byAtomics = table;
   }
 
   /**
@@ -166,6 +192,24 @@ export function stateValueOf(root: NodeRec, nodes: readonly NodeRec[]): StateVal
     return v;
   };
   return fromAdj(root);
+}
+
+function encodeAtomics(atomics: readonly NodeRec[]): Uint8Array {
+  const buf = new ByteBuffer(16);
+  writeAtomics(atomics, buf);
+  return buf.copy();
+}
+
+function hashAtomics(indexes: ArrayLike<number>, n: number): number {
+  let h = n | 0;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ indexes[i]!, 0x9e3779b1) ^ (h >>> 15);
+  return h;
+}
+
+function sameAtomics(atomics: readonly NodeRec[], indexes: ArrayLike<number>, n: number): boolean {
+  if (atomics.length !== n) return false;
+  for (let i = 0; i < n; i++) if (atomics[i]!.index !== indexes[i]) return false;
+  return true;
 }
 
 function keyOf(sorted: readonly NodeRec[]): string {

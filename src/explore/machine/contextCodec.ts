@@ -233,21 +233,12 @@ function cachedByIdentity(encode: Encoder): Encoder {
   let length = 0;
   return (v, sink) => {
     if (!(sink instanceof ByteBuffer) || typeof v !== 'object' || v === null) return encode(v, sink);
-    if (v === last) {
-      sink.reserve(length);
-      const buf = sink.buf;
-      const at = sink.length;
-      for (let i = 0; i < length; i++) buf[at + i] = bytes[i]!;
-      sink.length = at + length;
-      return;
-    }
+    if (v === last) return sink.bytes(bytes, length);
     const start = sink.length;
     encode(v, sink);
-    const n = sink.length - start;
-    if (n > bytes.length) bytes = new Uint8Array(n * 2);
-    const buf = sink.buf;
-    for (let i = 0; i < n; i++) bytes[i] = buf[start + i]!;
-    length = n;
+    length = sink.length - start;
+    if (length > bytes.length) bytes = new Uint8Array(length * 2);
+    bytes.set(sink.buf.subarray(start, sink.length));
     last = v;
   };
 }

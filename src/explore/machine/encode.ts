@@ -8,6 +8,7 @@
  *   per history slot: u32 0 (nothing recorded) | u32 k+1, k × u32 node index
  *   context, through the machine's ContextCodec (canonical.ts's encoding, specialised to the context's shape)
  */
+import { ByteBuffer } from '../bytes.ts';
 import type { ByteSink, ByteSource } from '../model.ts';
 import type { ContextCodec } from './contextCodec.ts';
 import type { ConfigurationTable, HistoryTable } from './configuration.ts';
@@ -16,9 +17,9 @@ import type { NodeRec } from './types.ts';
 
 /** Writes `s`'s canonical encoding. */
 export function encodeMachineState(s: MachineState, sink: ByteSink, codec: ContextCodec): void {
-  const atomics = s.config.atomics;
-  sink.u32(atomics.length);
-  for (let i = 0; i < atomics.length; i++) sink.u32(atomics[i]!.index);
+  // The search's sink: the configuration's bytes were written once, when it was interned.
+  if (sink instanceof ByteBuffer) sink.bytes(s.config.encoded);
+  else writeAtomics(s.config.atomics, sink);
   const slots = s.history.slots;
   for (let i = 0; i < slots.length; i++) {
     const v = slots[i];
@@ -31,6 +32,15 @@ export function encodeMachineState(s: MachineState, sink: ByteSink, codec: Conte
   codec.encode(s.context, sink);
 }
 
+/** Writes the configuration part of the encoding: the count of atomic nodes, then their indexes. */
+export function writeAtomics(atomics: readonly NodeRec[], sink: ByteSink): void {
+  sink.u32(atomics.length);
+  for (let i = 0; i < atomics.length; i++) sink.u32(atomics[i]!.index);
+}
+
+/** The atomic node indexes of the state being decoded (reused: decoding allocates no list). */
+let scratch = new Int32Array(16);
+
 /** Reads a state written by encodeMachineState (for the same machine). */
 export function decodeMachineState(
   src: ByteSource,
@@ -40,9 +50,9 @@ export function decodeMachineState(
   codec: ContextCodec,
 ): MachineState {
   const n = src.u32();
-  const atomics = new Array<number>(n);
-  for (let i = 0; i < n; i++) atomics[i] = src.u32();
-  const config = configs.fromAtomics(atomics);
+  if (n > scratch.length) scratch = new Int32Array(Math.max(n, scratch.length * 2));
+  for (let i = 0; i < n; i++) scratch[i] = src.u32();
+  const config = configs.fromAtomics(scratch, n);
   let history = histories.empty;
   const slotCount = histories.historyNodes.length;
   if (slotCount) {

@@ -107,6 +107,8 @@ export interface Configuration {
   readonly has: Uint8Array;
   /** Active atomic and final nodes in document order: they determine the configuration (ancestors implied). */
   readonly atomics: readonly NodeRec[];
+  /** The configuration's part of a state's encoding, as a ByteBuffer writes it (encode.ts): written by one copy. */
+  readonly encoded: Uint8Array;
   /** xstate's state value for these nodes (frozen, shared by every state in this configuration). */
   readonly value: StateValue;
   /** True when the root is in a final state (xstate `status: 'done'`). */

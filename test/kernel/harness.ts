@@ -49,7 +49,8 @@ export class World {
   strict = true;
   lastViolations: Violation[] = [];
 
-  constructor(cfg: WorldConfig = config(), profile?: ProfileName) {
+  /** `profile`: a kernel name, a profile with any hardening patches (`linux-7.1-sk-restore+lu-replace-check`). */
+  constructor(cfg: WorldConfig = config(), profile?: ProfileName | (string & {})) {
     const b = bootKernel(cfg, profile);
     this.k = b.kernel;
     this.fds = b.fds;
@@ -222,7 +223,7 @@ export class World {
   luRestore(hwpt_token: bigint, ifd: number): Syscall {
     return { op: 'IOMMU_HWPT_LU_RESTORE', fd: ifd, arg: { hwpt_token } };
   }
-  kexec(kernel: ProfileName, faults: KexecFault[] = []): Syscall {
+  kexec(kernel: ProfileName | (string & {}), faults: KexecFault[] = []): Syscall {
     return { op: 'KEXEC', kernel, faults };
   }
   /** An fd a call returned. */

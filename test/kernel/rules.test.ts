@@ -9,7 +9,10 @@ import {
   ULONG_MAX, VFIO_DEVICE_PT_FLAGS, type DmaRequest, type KnownRuleId, type ProfileName, type Syscall,
 } from '../../src/kernel/index.ts';
 import { BUF_VA, FIXED, MOCK_APERTURE, P, RW, U64_MAX, World, config, mockDev } from './harness.ts';
-import { GUEST_IOVA, HWPT_TOKEN, SESSION, T_CDEV, T_IOMMUFD, T_MEMFD, guestWorld, prepare, preserveAll, retrieveAll } from './lu.ts';
+import {
+  GUEST_IOVA, GUEST_PAGES, HUGE_GUEST, HWPT_TOKEN, SESSION, T_CDEV, T_IOMMUFD, T_MEMFD, attachCdev, attachCdevCall, detachCdevCall,
+  guestWorld, prepare, preserveAll, rebuild, retrieveAll, type GuestShape, type Retrieved,
+} from './lu.ts';
 import { copy } from '../invariants/plant.ts';
 
 const A = MOCK_APERTURE[0];
@@ -60,6 +63,25 @@ function kexecRetrieve(profile: ProfileName = 'linux-7.1-sk-restore'): { w: Worl
   w.ok(w.kexec(profile));
   const lu = w.fd(w.luOpen());
   return { w, s: w.fd(w.retrieveSession(lu, SESSION)) };
+}
+
+/** The series with one hardening patch each (profiles.ts PATCHES). */
+const RC = 'linux-7.1-sk-restore+lu-replace-check';
+const HOLD = 'linux-7.1-sk-restore+lu-hold-until-finish';
+
+/** preserveAll() on `kernel`, a kexec into the same kernel, everything retrieved. */
+function luRetrieved(kernel: string, extra: { breakBeforeMake?: boolean } & GuestShape = {}): Retrieved {
+  const { w } = preserveAll(kernel, extra);
+  w.ok(w.kexec(kernel));
+  return retrieveAll(w);
+}
+
+/** On HOLD: a faithful rebuild and the replace onto it, so the device is held until FINISH. */
+function held(): { r: Retrieved; b: ReturnType<typeof rebuild> } {
+  const r = luRetrieved(HOLD);
+  const b = rebuild(r);
+  attachCdev(r.w, r.cdev, b.hwpt);
+  return { r, b };
 }
 
 const SCENARIOS: Record<KnownRuleId, Scenario> = {
@@ -327,6 +349,23 @@ const SCENARIOS: Record<KnownRuleId, Scenario> = {
   'kernel_kexec:ok': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.1-sk-restore')); },
   'luo_early_startup:incompatible': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.2')); },
   'iommu_restore_domain:restore-failed': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.1-sk-restore', [{ name: 'restore-table-page-fails' }])); },
+  'lu_replace_check:translations': () => {
+    const r = luRetrieved(RC);
+    const b = rebuild(r, P, { length: BigInt(GUEST_PAGES - 1) * P }); // one page off, as lu-rebuilt-offset
+    return last(r.w, attachCdevCall(r.cdev, b.hwpt));
+  },
+  'lu_replace_check:leaf-sizes': () => {
+    const r = luRetrieved(RC, { breakBeforeMake: true, ...HUGE_GUEST });
+    const b = rebuild(r, 0n, { ...HUGE_GUEST, hugePages: false }); // the same translations in 4 KiB leaves
+    return last(r.w, attachCdevCall(r.cdev, b.hwpt));
+  },
+  'iommufd_device_do_replace:lu-held': () => { const { r, b } = held(); return last(r.w, attachCdevCall(r.cdev, b.restored)); },
+  'iommufd_device_detach:lu-held': () => { const { r } = held(); return last(r.w, detachCdevCall(r.cdev)); },
+  'iopt_alloc_area_pages:lu-held': () => {
+    const { r, b } = held();
+    return last(r.w, { op: 'IOMMU_IOAS_MAP_FILE', fd: r.ifd, arg: { flags: RW | FIXED, ioas_id: b.ioas, fd: r.guest, start: 0n, length: P, iova: 2n * GUEST_IOVA } });
+  },
+  'iopt_unmap_iova_range:lu-held': () => { const { r, b } = held(); return last(r.w, { op: 'IOMMU_IOAS_UNMAP', fd: r.ifd, arg: { ioas_id: b.ioas, iova: GUEST_IOVA, length: BigInt(GUEST_PAGES) * P } }); },
   'dma:ok': () => { const { w } = preserveAll(); return { w, dma: { device: 'dev0', iova: GUEST_IOVA, access: 'write' } }; },
   'dma:blocked': () => { const w = w0(); return { w, dma: { device: 'm0', iova: A, access: 'read' } }; },
   'dma:no-translation': () => { const { w } = preserveAll(); return { w, dma: { device: 'dev0', iova: 0n, access: 'read' } }; },

@@ -238,7 +238,8 @@ function cachedByIdentity(encode: Encoder): Encoder {
     encode(v, sink);
     length = sink.length - start;
     if (length > bytes.length) bytes = new Uint8Array(length * 2);
-    bytes.set(sink.buf.subarray(start, sink.length));
+    const buf = sink.buf;
+    for (let i = 0; i < length; i++) bytes[i] = buf[start + i]!;
     last = v;
   };
 }

@@ -155,6 +155,10 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
   const boot = KERNEL_API.bootKernel(world(env), from);
   const file = `${strategy.name} (machine)`;
 
+  // Coverage (src/coverage, issue 7): sees the report line of each step the statechart takes. It only sees: what the
+  // step does is the same with or without it.
+  let stepObserver: ((line: ReplayStepLine) => void) | undefined;
+
   // Guards and the action of one transition read the same outcome; contexts are immutable, so a weak memo is exact.
   const memo = new WeakMap<LifecycleContext, Map<LifecycleEvent, Outcome>>();
   const outcomeOf = (phase: Phase, ctx: LifecycleContext, event: LifecycleEvent): Outcome => {
@@ -220,7 +224,11 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
     types: { context: {} as LifecycleContext, events: {} as LifecycleEvent },
     guards: guards as never,
     actions: {
-      step: assign(({ context, event }, params: { phase: Phase }) => outcomeOf(params.phase, context, event as LifecycleEvent).next),
+      step: assign(({ context, event }, params: { phase: Phase }) => {
+        const o = outcomeOf(params.phase, context, event as LifecycleEvent);
+        stepObserver?.(o.line);
+        return o.next;
+      }),
     },
   }).createMachine({
     id: strategy.name,
@@ -270,6 +278,10 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
     events,
     invariants,
     options: { checkDeadlock: true },
+    /** Coverage: `f` sees the report line (with its kernel `rule`) of every step taken from now on; undefined stops it. */
+    observeSteps(f: ((line: ReplayStepLine) => void) | undefined): void {
+      stepObserver = f;
+    },
     /** The trace a path of events is: boot world, old kernel, the steps. */
     toTrace(path: readonly LifecycleEvent[], description: string): Trace {
       return {

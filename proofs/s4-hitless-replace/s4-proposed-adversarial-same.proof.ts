@@ -1,0 +1,39 @@
+/**
+ * s4-proposed-adversarial-same: S4 as posted, same kernel, a VMM that may deviate twice from the procedure (rebuild
+ * from the wrong memfd offset, read-only, half the guest; turn huge pages off; unmap a page; detach).
+ *
+ * What it shows: the Gowans concern (domain.md §D.1, 10 Oct: "subtle page table difference which causes silent data
+ * corruption"; Jason 10 Oct: "You have to at least validate that userspace has set things up in a way that is
+ * consistent with the prior domain before adopting it"). The posted kernel accepts a replace onto a rebuilt domain
+ * that translates otherwise (§D.5: "No kernel validation step comparing rebuilt IOAS with the preserved domain was
+ * found"), so reconstruction-equivalent (§F I11) is VIOLATED and the device then reaches other frames or none:
+ * dma-never-faults (§F I10) is VIOLATED. The kernel itself stays consistent: every other invariant HOLDS (the IOAS is
+ * immutable before the kexec, SK-v1 11/14; FINISH stays gated, SK-TREE can_finish).
+ *
+ * Goals: `finished` REACHED (an adversary does not stop the live update from completing).
+ */
+import { defineProof } from '../../src/verify/proof.ts';
+import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+
+export default defineProof({
+  name: 's4-proposed-adversarial-same',
+  title: 'S4 as posted, same kernel, adversarial VMM (2 deviations): a wrong rebuild is adopted and the device faults',
+  strategy: proposed,
+  environment: {
+    from: 'linux-7.1-sk-restore',
+    to: 'linux-7.1-sk-restore',
+    config: CONFIG,
+    userspace: { kind: 'adversarial', deviations: 2 },
+    faults: FREEZE_FAILS,
+    dma: guestDma(16),
+  },
+  expect: expectations({
+    'reconstruction-equivalent': { verdict: 'VIOLATED', why: 'a rebuild from the wrong offset (or read-only, or half) is replaced onto without any check (§D.5: no validation; §F I11)' },
+    'dma-never-faults': { verdict: 'VIOLATED', why: 'after that replace the device translates through the wrong rebuild: other frames, other prot, or nothing (§F I10; Gowans §D.1 "must not cause any DMA faults")' },
+    'no-deadlock': { verdict: 'HOLDS', why: 'every path ends in a final phase or with the VMM out of moves in one' },
+  }),
+  goals: {
+    finished: { verdict: 'REACHED', why: 'the live update still completes (FINISH does not look at what the rebuilt HWPT maps, SK-TREE can_finish)' },
+  },
+});

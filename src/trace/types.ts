@@ -77,6 +77,13 @@ export type IdRef = number | string;
 export type Name = string;
 
 /**
+ * A kernel name: a profile, then any hardening patches, each after `+` (`linux-7.1-sk-restore+lu-replace-check`);
+ * src/kernel parseKernelName() says which profiles and patches exist.
+ * @pattern ^[A-Za-z_][A-Za-z0-9_.-]*(\+[A-Za-z_][A-Za-z0-9_.-]*)*$
+ */
+export type KernelName = string;
+
+/**
  * A file the step acts on: a config memfd, a config device (its VFIO cdev), `iommufd`, or an fd label.
  * @pattern ^[A-Za-z_][A-Za-z0-9_.-]*$
  */
@@ -121,8 +128,8 @@ export interface IovaRange {
 export interface Trace {
   /** The format version. This handover reads version 1. */
   'handover-trace': 1;
-  /** The kernel profile the trace runs on (a name of src/kernel PROFILES); absent: the default profile. */
-  kernel?: Name;
+  /** The kernel the trace runs on (a profile of src/kernel PROFILES, with any PATCHES); absent: the default profile. */
+  kernel?: KernelName;
   /**
    * Where the sequence comes from, e.g. `tools/testing/selftests/iommu/iommufd.c iommufd_ioas.area`, so that
    * a reader can compare the trace with its origin. Shown by `handover verify`.
@@ -649,8 +656,8 @@ export type KexecExpectedResult = 'ok' | 'PANIC' | Errno;
  */
 export interface KexecStep extends StepNotes {
   op: 'KEXEC';
-  /** The kernel to boot (a profile name); absent: the kernel running now. */
-  kernel?: Name;
+  /** The kernel to boot (a profile, with any patches); absent: the kernel running now. */
+  kernel?: KernelName;
   /** Faults to inject on the way (named settings). */
   faults?: KexecFaultStep[];
   expect?: KexecExpectedResult;

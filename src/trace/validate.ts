@@ -188,6 +188,7 @@ function describe(file: string, e: ErrorObject): TraceInputError {
       if (problem) return errorAt(file, e.instancePath, problem);
       if (definition === 'IdRef') return errorAt(file, e.instancePath, `${show(e.data)} is neither an object id (decimal or 0x hex) nor a label (a letter or _, then letters, digits, _ . -)`);
       if (definition === 'Name' || definition === 'FdRef') return errorAt(file, e.instancePath, `${show(e.data)} is not a name: a letter or _, then letters, digits, _ . -`);
+      if (definition === 'KernelName') return errorAt(file, e.instancePath, `${show(e.data)} is not a kernel name: a profile, then any patches each after +`);
       return errorAt(file, e.instancePath, `${show(e.data)} does not match ${String(params['pattern'])}`);
     }
     case 'minimum':

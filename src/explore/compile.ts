@@ -30,6 +30,7 @@ import { StepPlanner } from './machine/microstep.ts';
 import { MachineState } from './machine/state.ts';
 import { readStatechart, type Statechart } from './machine/statechart.ts';
 import type { GuardInfo, StateNodeInfo, TransitionInfo } from './machine/types.ts';
+import type { ActionCandidates } from './expand.ts';
 import type { ByteSink, ByteSource, ExploreModelOptions, Model, ModelModule, StatePredicate, StepObserver } from './model.ts';
 
 export { MachineState } from './machine/state.ts';
@@ -61,6 +62,8 @@ export interface CompiledMachine extends Omit<Model<MachineState, EventObject>, 
   initStates(observer?: StepObserver): MachineState[];
   /** The state with this value and context (a partial value is completed with initial states), and `history`'s history values. */
   stateOf(value: unknown, context: unknown, history?: MachineState): MachineState;
+  /** expand.ts's ActionCandidates: the indexes of `events` that may be enabled in `s` (undefined: all of them). */
+  candidates(s: MachineState, events: readonly EventObject[]): ArrayLike<number> | undefined;
 }
 
 /** Compiles an XState v5 machine (see the file header for what is supported and what happens otherwise). */
@@ -131,6 +134,10 @@ class Compiled implements CompiledMachine {
     return this.engine ? this.engine.next(s, a, observer) : this.interpreter!.next(s, a, observer);
   }
 
+  candidates(s: MachineState, events: readonly EventObject[]): ArrayLike<number> | undefined {
+    return this.engine?.candidates(s, events);
+  }
+
   isFinal(s: MachineState): boolean {
     return s.done;
   }
@@ -197,10 +204,11 @@ export function compileModelModule(mod: ModelModule, opts: CompileOptions = {}):
   const invariants = checkInvariants(mod.invariants);
   const options = checkOptions(mod.options);
   const canonicalize = options.canonicalize;
-  const model: Model<MachineState, EventObject> = {
+  const model: Model<MachineState, EventObject> & ActionCandidates<MachineState, EventObject> = {
     initStates: machine.initStates.bind(machine),
     actions: events,
     nextState: machine.nextState.bind(machine),
+    candidates: machine.candidates.bind(machine),
     isFinal: machine.isFinal.bind(machine),
     encode: machine.encode.bind(machine),
     decode: machine.decode.bind(machine),

@@ -60,6 +60,7 @@ export class ConfigurationTable {
       rootFinal: isInFinalState((n) => has[n.index] === 1, this.root),
       tags: new Set(sorted.flatMap((n) => n.tags)),
       selectPlans: [],
+      candidates: undefined,
       alwaysPlan: undefined,
       steps: new Map(),
       stateIn: undefined,

@@ -50,6 +50,8 @@ function permutations<T>(list: readonly T[]): T[][] {
 /** Microsteps allowed in one macrostep when the machine sets no `options.maxIterations` (xstate would loop forever). */
 export const DEFAULT_MICROSTEP_LIMIT = 100_000;
 
+const NONE = new Int32Array(0);
+
 const ACTIVE = 0;
 const DONE = 1;
 
@@ -133,6 +135,33 @@ export class Engine {
     const context = this.ex.context;
     if (this.cfg === cfg && this.hist === s.history && context === s.context) return s;
     return new MachineState(this.cfg, this.hist, context, this.status === DONE);
+  }
+
+  /**
+   * The indexes of `events` that may be enabled in `s`: all but those next() turns down before selecting anything
+   * (`xstate.stop`, and events no active node has a candidate for, unless eventless transitions or an actor error
+   * make next() go on). A function of the configuration: cached on it for the last list of events.
+   */
+  candidates(s: MachineState, events: readonly EventObject[]): Int32Array {
+    if (s.done) return NONE;
+    const cfg = s.config;
+    const cached = cfg.candidates;
+    if (cached !== undefined && cached.events === events) return cached.indexes;
+    const always = alwaysPlanFor(cfg) !== null || this.maxIterations < 1;
+    const out: number[] = [];
+    for (let j = 0; j < events.length; j++) {
+      const type = events[j]!.type;
+      if (type === 'xstate.stop') continue;
+      // '*' is kept: next() throws on it, and so must the search.
+      if (always || type === '*') out.push(j);
+      else {
+        const ev = this.plans.eventType(type);
+        if (ev.error || this.plans.planFor(cfg, ev) !== null) out.push(j);
+      }
+    }
+    const indexes = Int32Array.from(out);
+    cfg.candidates = { events, indexes };
+    return indexes;
   }
 
   private begin(cfg: Configuration, hist: HistoryRec, context: unknown, event: EventObject, obs: StepObserver | undefined): void {

@@ -117,6 +117,8 @@ export interface Configuration {
   readonly tags: ReadonlySet<string>;
   /** Cache: transition-selection plan per event type with many owners (select.ts), by event-type id (null: no candidate anywhere; undefined: not computed). */
   readonly selectPlans: (SelectPlan | null | undefined)[];
+  /** Cache: macrostep.ts's `candidates` for the last list of events asked about. */
+  candidates: { readonly events: readonly EventObject[]; readonly indexes: Int32Array } | undefined;
   /** Cache: eventless chains per atomic node; null when no active node has `always`; undefined until computed. */
   alwaysPlan: (readonly TransitionRec[])[] | null | undefined;
   /** Cache: microstep plans keyed by the selected transitions (and the history value when the machine has history). */

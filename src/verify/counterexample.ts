@@ -46,11 +46,6 @@ export interface Counterexample {
   lines: ReplayStepLine[];
   /** The kernel after the failing step (after the last step for a deadlock). */
   kernel: Kernel;
-  /**
-   * `handover replay` loads the file. False for a kernel with hardening patches, whose name the trace schema refuses
-   * today; the runner then replays it through the same replayTrace with the name checked apart.
-   */
-  cliLoads: boolean;
 }
 
 /** What a counterexample needs from its proof. */
@@ -94,34 +89,11 @@ function encoded(v: unknown): string {
   return Buffer.from(b.buf.subarray(0, b.length)).toString('base64');
 }
 
-/** A kernel name with hardening patches (`linux-7.1-sk-restore+lu-replace-check`). */
-const patched = (name: string | undefined): boolean => name !== undefined && name.includes('+');
-
-/** The trace's kernel names without their patches (the profiles), so that the trace schema accepts them. */
-function unpatched(trace: Trace): Trace {
-  const base = (n: string) => n.split('+')[0]!;
-  return {
-    ...trace,
-    ...(trace.kernel !== undefined ? { kernel: base(trace.kernel) } : {}),
-    steps: trace.steps.map((s) => (s.op === 'KEXEC' && s.kernel !== undefined ? { ...s, kernel: base(s.kernel) } : s)),
-  };
-}
-
-/**
- * Loads a trace as `handover replay` does. The trace schema's `kernel` fields are Names, which refuse the `+` of a
- * kernel with hardening patches (src/trace/types.ts; the replay runner itself runs such kernels): such a trace is
- * checked with its patches taken off, then loaded with them, and `cliLoads` says the CLI cannot load the file yet.
- */
-function load(file: string, text: string): { loaded: LoadedTrace; cliLoads: boolean } {
+/** Loads a trace as `handover replay` does. */
+function load(file: string, text: string): LoadedTrace {
   const r = loadTraceText(file, text);
-  if (r.ok) return { loaded: r.trace, cliLoads: true };
-  const trace = JSON.parse(text) as Trace;
-  const usesPatches = patched(trace.kernel) || trace.steps.some((s) => s.op === 'KEXEC' && patched(s.kernel));
-  if (usesPatches) {
-    const bare = loadTraceText(file, JSON.stringify(unpatched(trace)));
-    if (bare.ok) return { loaded: { ...bare.trace, trace }, cliLoads: false };
-  }
-  throw new CounterexampleMismatch(file, `the trace does not load: ${r.errors.map((e) => e.message).join('; ')}`);
+  if (!r.ok) throw new CounterexampleMismatch(file, `the trace does not load: ${r.errors.map((e) => e.message).join('; ')}`);
+  return r.trace;
 }
 
 /** Builds, writes and replays the counterexample of one violation. */
@@ -132,7 +104,7 @@ export function writeCounterexample(input: CounterexampleInput): Counterexample 
   const invariant = deadlock ? 'no-deadlock' : violation.invariant;
   const failingStep = deadlock ? -1 : path.length - 1;
   const bare = input.toTrace(path, '');
-  const walked = walk(load(file, JSON.stringify(bare)).loaded);
+  const walked = walk(load(file, JSON.stringify(bare)));
 
   // The replayed kernels are the explorer's.
   violation.trace.steps.forEach((s, i) => {
@@ -176,7 +148,7 @@ export function writeCounterexample(input: CounterexampleInput): Counterexample 
   writeFileSync(file, `${JSON.stringify(trace, null, 2)}\n`);
 
   // Replay the written file, as `handover replay` would.
-  const { loaded, cliLoads } = load(file, readFileSync(file, 'utf8'));
+  const loaded = load(file, readFileSync(file, 'utf8'));
   const report = replayTrace(loaded, KERNEL_API);
   if (report.summary.verdict !== 'PASS') {
     const bad = report.lines.filter((l) => l.expected && !l.expected.met).map((l) => `step ${l.step} ${l.op}: ${JSON.stringify(l.expected?.mismatches)}`);
@@ -187,7 +159,7 @@ export function writeCounterexample(input: CounterexampleInput): Counterexample 
     if (first !== failingStep) throw new CounterexampleMismatch(file, `replay breaks ${invariant} first at step ${first}, the explorer at step ${failingStep}`);
   }
   const kernel = failingStep >= 0 ? walked.kernels[failingStep]! : last!;
-  return { invariant, file, steps: path.length, failingStep, trace, lines: report.lines, kernel, cliLoads };
+  return { invariant, file, steps: path.length, failingStep, trace, lines: report.lines, kernel };
 }
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
@@ -260,22 +232,36 @@ export function translationViews(k: Kernel, dmaIovas: readonly bigint[]): string
   return out;
 }
 
-/** A counterexample as a few readable lines: the steps, and the translations at the failing step. */
+/** A counterexample as a few readable lines: the steps (the procedure's uneventful ones folded), and the translations at the failing step. */
 export function formatCounterexample(c: Counterexample, environment: Environment): string[] {
   const out = [`  ${c.invariant}: ${c.steps} steps, ${c.file}`];
+  const adversarial = (s: Step) => typeof s.comment === 'string' && s.comment.startsWith('adversarial');
+  const notable = (s: Step, i: number) =>
+    i >= c.steps || i >= c.failingStep - 2 || adversarial(s) || s.op === 'KEXEC' || (c.lines[i]?.result ?? 'ok') !== 'ok' || (c.lines[i]?.violations?.length ?? 0) > 0;
+  let folded: number[] = [];
+  const flush = () => {
+    if (folded.length === 0) return;
+    const [a, b] = [folded[0]!, folded[folded.length - 1]!];
+    out.push(`    ${`${a}-${b}`.padStart(5)} ${folded.length} steps of the procedure, each ok (${c.trace.steps[a]!.op} ... ${c.trace.steps[b]!.op})`);
+    folded = [];
+  };
   c.trace.steps.forEach((s, i) => {
+    if (!notable(s, i)) {
+      folded.push(i);
+      return;
+    }
+    flush();
     const line = c.lines[i];
-    const isDma = i >= c.steps;
-    const mark = i === c.failingStep ? '✗' : isDma ? '→' : ' ';
+    const mark = i === c.failingStep ? '✗' : i >= c.steps ? '→' : ' ';
     const res = line ? `${line.result}${line.out['frame'] !== undefined ? ` ${String(line.out['frame'])}` : ''}` : '(not run)';
     const broke = line?.violations?.length ? `  breaks ${line.violations.map((v) => v.invariant).join(', ')}` : '';
-    const kind = typeof s.comment === 'string' && s.comment.startsWith('adversarial') ? ' [adversarial]' : '';
-    out.push(`   ${mark}${String(i).padStart(3)} ${s.op} ${keyFields(s)}  => ${res}${kind}${broke}`);
+    out.push(`   ${mark}${String(i).padStart(5)} ${s.op} ${keyFields(s)}  => ${res}${adversarial(s) ? ' [adversarial]' : ''}${broke}`);
     if (i === c.failingStep) {
       const msg = line?.violations?.find((v) => v.invariant === c.invariant)?.message;
-      if (msg) out.push(`        ${msg}`);
-      out.push(...translationViews(c.kernel, environment.dma.map((d) => BigInt(d.iova))));
+      if (msg) out.push(`          ${msg}`);
+      out.push(...translationViews(c.kernel, environment.dma.map((d) => BigInt(d.iova))).map((l) => `    ${l}`));
     }
   });
+  flush();
   return out;
 }

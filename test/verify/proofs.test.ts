@@ -24,7 +24,8 @@ describe('proof files', () => {
   });
 
   it('a proof missing an expectation, or naming an unknown invariant or phase, is refused', async () => {
-    const [{ proof }] = await loadProofs(findProofFiles(join(DEFAULT_PROOFS, 's4-hitless-replace')).filter((f) => f.endsWith('s4-proposed-faithful-same.proof.ts')));
+    const [loaded] = await loadProofs(findProofFiles(join(DEFAULT_PROOFS, 's4-hitless-replace')).filter((f) => f.endsWith('s4-proposed-faithful-same.proof.ts')));
+    const proof = loaded?.proof;
     const { 'fail-stop': _drop, ...partial } = proof!.expect;
     expect(checkProof({ ...proof!, expect: partial })).toEqual(['expect.fail-stop: missing (every judged invariant needs an expected verdict)']);
     expect(checkProof({ ...proof!, expect: { ...proof!.expect, 'no-such': { verdict: 'HOLDS', why: 'x' } } as never })[0]).toMatch(/^expect\.no-such: no such invariant/);

@@ -27,7 +27,10 @@ export interface Proof {
   environment: Environment;
   /** The explorer's bounds; none means the whole reachable state space (it is finite: see the README). */
   bounds?: { maxStates?: number; maxDepth?: number; seconds?: number };
-  /** The verdict expected of every invariant judged (the others are not reported). */
+  /**
+   * The verdict expected of every judged invariant: the 13 of src/invariants and `no-deadlock` (src/verify/load.ts
+   * JUDGED; a proof missing one is refused). Partial only so that a proof can be built up from a shared default.
+   */
   expect: Partial<Record<ProofInvariant, Expected<'HOLDS' | 'VIOLATED'>>>;
   /** Lifecycle phases the world must reach (or must not), so that a HOLDS cannot come from a world that stops early. */
   goals: Partial<Record<Phase, Expected<'REACHED' | 'UNREACHED'>>>;

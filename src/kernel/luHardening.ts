@@ -41,11 +41,20 @@ export function luReplaceCheck(k: Kernel, dev: DeviceObject, domain: number): Fa
 }
 
 /**
- * lu-hold-until-finish: a claimed device attached to a HWPT that is not a restored one (it was replaced onto it)
- * stays there, and that HWPT's IOAS keeps its areas, until the session finishes (finish clears the claim).
+ * The device's cdev was preserved with IOMMU state (it was attached to a preserved HWPT): the IOMMU restored its
+ * domain at boot. A cdev preserved unattached is claimed too, but had no translation to keep.
+ */
+function preservedWithDomain(k: Kernel, ictx: number, dev: DeviceObject): boolean {
+  return k.files.some((f) => f.kind === 'vfio' && f.bound?.iommufd === ictx && f.bound.devid === dev.id && f.lu?.iommufdToken != null);
+}
+
+/**
+ * lu-hold-until-finish: a claimed device preserved with IOMMU state and attached to a HWPT that is not a restored one
+ * (it was replaced onto it) stays there, and that HWPT's IOAS keeps its areas, until the session finishes (finish
+ * clears the claim).
  */
 export function luHeldDevice(k: Kernel, ictx: number, dev: DeviceObject): boolean {
-  if (!hasPatch(k.profile, 'lu-hold-until-finish') || !claimed(k, dev.device)) return false;
+  if (!hasPatch(k.profile, 'lu-hold-until-finish') || !claimed(k, dev.device) || !preservedWithDomain(k, ictx, dev)) return false;
   const at = hwptOf(k, ictx, dev.hwpt);
   return at !== undefined && !at.luRestored;
 }

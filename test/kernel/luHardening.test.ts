@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IOAS_MAP_FLAGS, type Kernel, type Syscall } from '../../src/kernel/index.ts';
-import { P, RW, FIXED, type World } from './harness.ts';
+import { P, RW, FIXED, World, config } from './harness.ts';
 import {
   GUEST_IOVA, GUEST_PAGES, HUGE_GUEST, attachCdev, attachCdevCall, detachCdevCall, preserveAll, rebuild, retrieveAll,
   type GuestShape, type RebuildOpts, type Retrieved,
@@ -192,5 +192,25 @@ describe('lu-hold-until-finish', () => {
     r.w.ok({ op: 'IOMMU_IOAS_UNMAP', fd: r.ifd, arg: { ioas_id: b.ioas, iova: 2n * GUEST_IOVA, length: P } });
     attachCdev(r.w, r.cdev, b.hwpt); // held from here
     r.w.err(mapCall(r, b.ioas, 3n * GUEST_IOVA), 'EBUSY', 'iopt_alloc_area_pages:lu-held');
+  });
+
+  it('does not hold a device preserved without IOMMU state (it had no translation to keep)', () => {
+    // A cdev preserved unattached is claimed at boot (blocked, no restored domain); its first attach moves it off
+    // nothing, so the VMM may attach it and then map its guest memory as usual.
+    const w = new World(config({ memfds: [{ name: 'guest', pages: 4 }], devices: [{ name: 'dev0' }] }), BOTH);
+    const s = w.fd(w.createSession(w.fd(w.luOpen()), 'vm'));
+    w.ok(w.preserve(s, w.memfd('guest'), 1n));
+    w.ok(w.preserve(s, w.dev('dev0'), 3n));
+    w.ok(w.kexec(BOTH));
+    const s2 = w.fd(w.retrieveSession(w.fd(w.luOpen()), 'vm'));
+    const cdev = w.fd(w.retrieveFd(s2, 3n));
+    const guest = w.fd(w.retrieveFd(s2, 1n));
+    const ifd = w.fd(w.iommufdOpen());
+    w.ok({ op: 'VFIO_DEVICE_BIND_IOMMUFD', fd: cdev, arg: { flags: 0, iommufd: ifd } });
+    const ioas = w.ok({ op: 'IOMMU_IOAS_ALLOC', fd: ifd, arg: { flags: 0 } }).out_ioas_id as number;
+    w.ok(attachCdevCall(cdev, ioas), 'iommufd_device_attach:ok-auto-new');
+    w.ok({ op: 'IOMMU_IOAS_MAP_FILE', fd: ifd, arg: { flags: RW | FIXED, ioas_id: ioas, fd: guest, start: 0n, length: 4n * P, iova: GUEST_IOVA } });
+    expect(w.reach('dev0', GUEST_IOVA)).toBe('guest:0');
+    w.ok(detachCdevCall(cdev), 'iommufd_device_detach:ok');
   });
 });

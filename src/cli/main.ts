@@ -7,6 +7,7 @@ import { EXIT_USAGE, HandoverInputError, formatInputError } from './exit.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerExplore } from './commands/explore.ts';
+import { registerCoverage } from './commands/coverage.ts';
 
 /** What a command's action reports back to main(). */
 export interface CommandContext {
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerVerify(program, ctx);
   registerReplay(program, ctx);
   registerExplore(program, ctx);
+  registerCoverage(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

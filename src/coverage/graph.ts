@@ -178,7 +178,7 @@ export function graphPass(target: CoverageTarget, universe: MachineUniverse, opt
       let out: number[] | null = null;
       for (const t of ts) {
         const p = ph.targetPhase[t]!;
-        const cur = out ?? seq;
+        const cur: readonly number[] = out ?? seq;
         if (p < 0 || p === cur[cur.length - 1]) continue;
         if (cur.includes(p)) return null;
         out = [...cur, p];

@@ -71,9 +71,15 @@ function mergeItem(item: UniverseItem, outcomes: readonly ItemOutcome[]): Covera
   if (excluded) return { ...base, status: 'excluded', reason: excluded.reason ?? 'excluded' };
   const covered = outcomes.find((o) => o.status === 'covered');
   if (covered) return { ...base, status: 'covered', hits, ...(covered.witness ? { witness: covered.witness } : {}) };
-  const status: CoverageStatus = outcomes.some((o) => o.status === 'unreachable') ? 'unreachable' : 'uncovered';
-  const reasons = [...new Set(outcomes.map((o) => o.reason).filter((r): r is string => r !== undefined))];
-  return { ...base, status, reason: reasons.join('; ') };
+  if (outcomes.length === 1) return { ...base, status: outcomes[0]!.status, reason: outcomes[0]!.reason ?? '' };
+  // Several sources: name them (each source's summary says what it explored and how it was bounded or cut).
+  const by = (s: CoverageStatus) => [...new Set(outcomes.filter((o) => o.status === s).map((o) => o.source))];
+  const unreachable = by('unreachable');
+  const uncovered = by('uncovered');
+  const parts: string[] = [];
+  if (unreachable.length) parts.push(`unreachable within the bounds of ${unreachable.join(', ')} (each explored its whole world)`);
+  if (uncovered.length) parts.push(`not reached by ${uncovered.join(', ')} (cut, or not exhaustive)`);
+  return { ...base, status: unreachable.length ? 'unreachable' : 'uncovered', reason: parts.join('; ') };
 }
 
 function countsOf(items: readonly CoverageItem[]): DimensionCounts {

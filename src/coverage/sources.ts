@@ -20,6 +20,8 @@ import { machineUniverse, RULE_ITEMS, type UniverseItem } from './universe.ts';
 /** What one source says about one item. */
 export interface ItemOutcome {
   readonly status: CoverageStatus;
+  /** The source that says so (merging names the sources in a short reason). */
+  readonly source: string;
   readonly witness?: CoverageWitness;
   readonly reason?: string;
   readonly hits?: number;
@@ -87,11 +89,11 @@ export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor,
 
   const world = `${result.distinctStates} states, depth ${result.maxDepth}`;
   const notReached: ItemOutcome = result.exhaustive
-    ? { status: 'unreachable', reason: `unreachable within the bounds of ${name}: its whole reachable state space (${world}) was explored without reaching it` }
-    : { status: 'uncovered', reason: `not reached by ${name}, whose search was cut: ${'bound' in result && result.bound ? result.bound.detail : 'it stopped early'}` };
+    ? { status: 'unreachable', source: name, reason: `unreachable within the bounds of ${name}: its whole reachable state space (${world}) was explored without reaching it` }
+    : { status: 'uncovered', source: name, reason: `not reached by ${name}, whose search was cut: ${'bound' in result && result.bound ? result.bound.detail : 'it stopped early'}` };
   const graphNotReached = (cut: string | undefined): ItemOutcome => (cut === undefined && result.exhaustive
-    ? { status: 'unreachable', reason: `unreachable within the bounds of ${name}: its whole reachable graph (${graph.states} states) was built without reaching it` }
-    : { status: 'uncovered', reason: `not reached by ${name}: ${cut ?? notReached.reason}` });
+    ? { status: 'unreachable', source: name, reason: `unreachable within the bounds of ${name}: its whole reachable graph (${graph.states} states) was built without reaching it` }
+    : { status: 'uncovered', source: name, reason: `not reached by ${name}: ${cut ?? notReached.reason}` });
 
   const traces = new WitnessTraces(target, opts.outDir);
   const fromSearch = (w: ExploreWitness<MachineState, EventObject>, what: string): CoverageWitness => {
@@ -102,12 +104,12 @@ export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor,
   const items: { item: UniverseItem; outcome: ItemOutcome }[] = [];
   const fromTable = (item: UniverseItem, table: CoverageCounts<MachineState, EventObject>['states'], id: number): void => {
     if (item.excluded !== undefined) {
-      items.push({ item, outcome: { status: 'excluded', reason: item.excluded } });
+      items.push({ item, outcome: { status: 'excluded', source: name, reason: item.excluded } });
       return;
     }
     const hits = table.hits[id] ?? 0;
     const w = table.witnesses[id];
-    items.push({ item, outcome: w ? { status: 'covered', hits, witness: fromSearch(w, `${item.kind} ${item.id}`) } : notReached });
+    items.push({ item, outcome: w ? { status: 'covered', source: name, hits, witness: fromSearch(w, `${item.kind} ${item.id}`) } : notReached });
   };
   mu.stateItems.forEach((item, i) => item && fromTable(item, cov.states, i));
   mu.transitionItems.forEach((item, i) => fromTable(item, cov.transitions, i));
@@ -123,7 +125,7 @@ export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor,
   }
   for (const [key, item] of mu.pairItems) {
     const hit = graph.pairs.get(key);
-    items.push({ item, outcome: hit ? { status: 'covered', hits: hit.hits, witness: fromGraph(hit.witness, `pair ${item.id}`) } : graphNotReached(graph.cut) });
+    items.push({ item, outcome: hit ? { status: 'covered', source: name, hits: hit.hits, witness: fromGraph(hit.witness, `pair ${item.id}`) } : graphNotReached(graph.cut) });
   }
   const T = target.compiled.transitions.length;
   for (const key of graph.pairs.keys()) {
@@ -131,7 +133,7 @@ export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor,
   }
   for (const [key, item] of mu.pathItems) {
     const hit = graph.paths.get(key);
-    items.push({ item, outcome: hit ? { status: 'covered', witness: fromGraph(hit.witness, `path ${item.id}`) } : graphNotReached(graph.cut ?? graph.pathsCut) });
+    items.push({ item, outcome: hit ? { status: 'covered', source: name, witness: fromGraph(hit.witness, `path ${item.id}`) } : graphNotReached(graph.cut ?? graph.pathsCut) });
   }
   const description =
     `exploration of ${target.compiled.stateNodes.find((n) => n.root)?.id ?? name}: ${world}, ${result.transitions} transitions, ` +
@@ -204,9 +206,9 @@ export function corpusSource(dir: string, shown: string): SourceResult {
   if (unknown.length) warnings.push(`rules that src/kernel/rules.ts RULES does not list (not counted): ${unknown.join(', ')}`);
   const reason = `not reached by the conformance corpus (${traces} traces, ${steps} steps replayed; a corpus is not exhaustive)`;
   const items = RULE_ITEMS.map((item) => {
-    if (item.excluded !== undefined) return { item, outcome: { status: 'excluded', reason: item.excluded } as ItemOutcome };
+    if (item.excluded !== undefined) return { item, outcome: { status: 'excluded', source: 'corpus', reason: item.excluded } as ItemOutcome };
     const w = first.get(item.id);
-    return { item, outcome: (w ? { status: 'covered', hits: hits.get(item.id)!, witness: w } : { status: 'uncovered', reason }) as ItemOutcome };
+    return { item, outcome: (w ? { status: 'covered', source: 'corpus', hits: hits.get(item.id)!, witness: w } : { status: 'uncovered', source: 'corpus', reason }) as ItemOutcome };
   });
   return {
     summary: { name: 'corpus', kind: 'corpus', exhaustive: false, description: `conformance corpus ${shown}: ${traces} traces, ${steps} steps replayed`, warnings },

@@ -325,7 +325,7 @@ export const PATCHES: Readonly<Record<PatchName, { description: string; source: 
       'behind it hold their translations: IOMMU_IOAS_UNMAP of that IOAS, a detach of the device, and a replace onto ' +
       'another HWPT are EBUSY (as the IOAS of a preserved HWPT is before the kexec). What the model shows is needed ' +
       'besides lu-replace-check: without it, a rebuilt table that matched at the replace can be changed before FINISH.',
-    source: 'found by proofs/s4-hitless-replace (the hardened variant without it); the blackout rule it extends is ' +
+    source: 'found by proofs/s4-hitless-replace/s4-replace-check-only-adversarial-same; the blackout rule it extends is ' +
       'SK-v1 11/14 iommufd_ioas_map/unmap -EBUSY on a preserved IOAS (domain.md §D.5)',
   },
 };

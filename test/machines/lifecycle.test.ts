@@ -28,7 +28,7 @@ const env = (over: Partial<Environment> = {}): Environment => ({
 /** Follows `pick` (an index into events(state)) from the initial state with xstate itself; returns phases and path. */
 function walk(strategy: Strategy, e: Environment, pick: (events: LifecycleEvent[], state: LifecycleState) => number = () => 0) {
   const m = lifecycleModel(strategy, e);
-  const machine = m.machine as AnyStateMachine;
+  const machine = m.machine as unknown as AnyStateMachine;
   let [snap] = initialTransition(machine);
   const phases = [phaseOf(snap.value)];
   const path: LifecycleEvent[] = [];
@@ -99,10 +99,10 @@ describe('the lifecycle statechart', () => {
   for (const [name, strategy] of [['proposed', proposed], ['hardened', hardened]] as const) {
     it(`compiled for the explorer, ${name} with an adversarial VMM has exactly the graph of xstate's transition()`, () => {
       const m = lifecycleModel(strategy, env({ userspace: { kind: 'adversarial', deviations: 1 }, faults: [[{ name: 'freeze-fails', token: '0x2' }]] }));
-      const compiled = compileMachine(m.machine as AnyStateMachine, { allowFallback: false });
+      const compiled = compileMachine(m.machine as unknown as AnyStateMachine, { allowFallback: false });
       expect(compiled.mode).toBe('compiled');
       const events = (s: { value: unknown; context: unknown }) => m.events(s as LifecycleState);
-      const ref = referenceGraph(m.machine as AnyStateMachine, events);
+      const ref = referenceGraph(m.machine as unknown as AnyStateMachine, events);
       const got = compiledGraph(compiled, events);
       const show = (k: string): string => {
         const s = got.states.get(k) ?? ref.snapshots.get(k);

@@ -5,10 +5,10 @@
  * - lu-replace-check (asked for in the thread): the kernel refuses the replace off a restored domain unless the new
  *   domain translates exactly as the restored one (IOVA, frame, prot) and, on break-before-make hardware, with the
  *   same leaf sizes.
- * - lu-hold-until-finish (found by proofs/s4-hitless-replace/hardened-*: without it, a rebuilt IOAS that matched at
- *   the replace can be unmapped, or the device detached, before FINISH, and the device faults while its live update
- *   is still running): until FINISH, the device stays on the HWPT it was replaced onto and that HWPT's IOAS keeps
- *   its areas.
+ * - lu-hold-until-finish (found by proofs/s4-hitless-replace/s4-replace-check-only-adversarial-same: without it, a
+ *   rebuilt IOAS that matched at the replace can be unmapped, or the device detached, before FINISH, and the device
+ *   faults while its live update is still running): until FINISH, the device stays on the HWPT it was replaced onto
+ *   and that HWPT's IOAS keeps its areas.
  *
  * The checks are in src/kernel/luHardening.ts; src/kernel/profiles.ts PATCHES describes each.
  */

@@ -67,7 +67,9 @@ export function s4Vmm(env: Environment): Vmm {
   ];
   const menu: VmmCall[] = [
     { step: { op: 'IOMMU_OPTION', iommufd: 'ifd', option_id: 'HUGE_PAGES', option_op: 'SET', object_id: 'ioas2', val64: '0x0' } as Step, why: 'turn off huge pages on the rebuilt IOAS (its domain then uses base-page leaves)', id: 'huge-pages-off' },
-    { step: { op: 'IOMMU_IOAS_UNMAP', iommufd: 'ifd', ioas_id: 'ioas2', iova: hex(GUEST_IOVA), length: hex(PAGE) } as Step, why: 'unmap the first guest page from the rebuilt IOAS', id: 'unmap-page' },
+    // The rebuild maps the guest as one area, and an unmap cannot split an area (iopt_unmap_iova_range(): ENOENT,
+    // selftest iommufd_ioas.area): the adversary unmaps the whole area.
+    { step: { op: 'IOMMU_IOAS_UNMAP', iommufd: 'ifd', ioas_id: 'ioas2', iova: hex(GUEST_IOVA), length: hex(length) } as Step, why: 'unmap the rebuilt guest mapping', id: 'unmap-guest' },
     { step: { op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', device: 'cdev' } as Step, why: 'detach the device', id: 'detach' },
   ];
   return { script, menu };

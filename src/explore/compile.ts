@@ -62,7 +62,10 @@ export interface CompiledMachine extends Omit<Model<MachineState, EventObject>, 
   initStates(observer?: StepObserver): MachineState[];
   /** The state with this value and context (a partial value is completed with initial states), and `history`'s history values. */
   stateOf(value: unknown, context: unknown, history?: MachineState): MachineState;
-  /** expand.ts's ActionCandidates: the indexes of `events` that may be enabled in `s` (undefined: all of them). */
+  /**
+   * expand.ts's ActionCandidates: the indexes of `events` that may be enabled in `s` (undefined: all of them).
+   * Cached per configuration for the last list asked about: the list's content must not change.
+   */
   candidates(s: MachineState, events: readonly EventObject[]): ArrayLike<number> | undefined;
 }
 
@@ -204,11 +207,13 @@ export function compileModelModule(mod: ModelModule, opts: CompileOptions = {}):
   const invariants = checkInvariants(mod.invariants);
   const options = checkOptions(mod.options);
   const canonicalize = options.canonicalize;
-  const model: Model<MachineState, EventObject> & ActionCandidates<MachineState, EventObject> = {
+  const model: Model<MachineState, EventObject> & Partial<ActionCandidates<MachineState, EventObject>> = {
     initStates: machine.initStates.bind(machine),
     actions: events,
     nextState: machine.nextState.bind(machine),
-    candidates: machine.candidates.bind(machine),
+    // Only for a fixed list of events: the machine caches its answer per configuration and list, and a function
+    // may return one array whose content it changes.
+    ...(Array.isArray(mod.events) ? { candidates: machine.candidates.bind(machine) } : {}),
     isFinal: machine.isFinal.bind(machine),
     encode: machine.encode.bind(machine),
     decode: machine.decode.bind(machine),

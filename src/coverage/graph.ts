@@ -54,6 +54,7 @@ export interface GraphOptions {
 }
 
 interface Edge {
+  /** The state reached, or -1 when it was not stored (a step from a state at the depth bound). */
   readonly to: number;
   readonly event: EventObject;
   readonly taken: readonly number[];
@@ -118,10 +119,13 @@ export function graphPass(target: CoverageTarget, universe: MachineUniverse, opt
     const atBound = depth[u]! >= maxDepth;
     for (const e of model.actions(s)) {
       taken.length = 0;
-      const next = model.nextState(s, e, atBound ? undefined : recorder);
+      const next = model.nextState(s, e, recorder);
       if (next === undefined) continue;
       if (atBound) {
-        if (!index.has(keyOf(rep ? rep(next) : next))) cut ??= `the source's depth bound ${maxDepth} cut the pair analysis`;
+        // As the search does at its depth bound: the step is taken (what it exercised counts), its state not stored.
+        const known = index.get(keyOf(rep ? rep(next) : next));
+        if (known === undefined) cut ??= `the source's depth bound ${maxDepth} cut the pair analysis`;
+        edges[u]!.push({ to: known ?? -1, event: e, taken: taken.slice() });
         continue;
       }
       const to = add(next, u, e);
@@ -146,7 +150,7 @@ export function graphPass(target: CoverageTarget, universe: MachineUniverse, opt
   for (let u = 0; u < n; u++) {
     for (const e of edges[u]!) {
       const last = e.taken[e.taken.length - 1];
-      if (last !== undefined && !lastIn[e.to]!.has(last)) lastIn[e.to]!.set(last, { state: u, tail: [e.event] });
+      if (last !== undefined && e.to >= 0 && !lastIn[e.to]!.has(last)) lastIn[e.to]!.set(last, { state: u, tail: [e.event] });
     }
   }
   const pairs = new Map<number, { witness: GraphWitness; hits: number }>();
@@ -233,7 +237,7 @@ export function graphPass(target: CoverageTarget, universe: MachineUniverse, opt
       }
       for (const e of edges[nodeState[x]!]!) {
         const next = extend(seq, e.taken);
-        if (next === null) continue;
+        if (next === null || e.to < 0) continue;
         push(e.to, seqId(next), x, e.event);
       }
     }

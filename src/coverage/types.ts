@@ -48,7 +48,7 @@ export interface CoverageItem {
   status: CoverageStatus;
   /** The statechart the item belongs to (its root id); absent for kernel rules. */
   machine?: string;
-  /** For the drill-down: a transition's source state, a guard's transition, a pair's first transition. */
+  /** For the drill-down: a state's parent state, a transition's source state, a guard's transition. */
   parent?: string;
   /** Something a reader wants beside the id: a state's node kind, a rule's ioctl, result and kernel function. */
   detail?: string;

@@ -184,9 +184,10 @@ function pairUniverse(compiled: CompiledMachine, items: readonly UniverseItem[],
       const s = t2.source;
       const ok = lands.some((l) => tree.ancestorOrSelf(s, l) || tree.ancestorOrSelf(l, s) || tree.orthogonal(s, l));
       if (!ok) continue;
+      // No `parent`: the first transition is the id's first half (pairs are many: the report stays smaller).
       const a = items[t1.index]!;
       const b = items[t2.index]!;
-      out.set(t1.index * T + t2.index, { dimension: 'pairs', kind: 'pair', id: `${a.id}  =>  ${b.id}`, machine, parent: a.id });
+      out.set(t1.index * T + t2.index, { dimension: 'pairs', kind: 'pair', id: `${a.id}  =>  ${b.id}`, machine });
     }
   }
   return out;

@@ -81,33 +81,37 @@ interface LifecycleExtras {
 
 /** Loads and compiles `d` (deterministic: every thread gets the same model). */
 export async function loadCoverageTarget(d: TargetDescriptor): Promise<CoverageTarget> {
-  let name: string;
-  let mod: ModelModule;
-  let extras: LifecycleExtras;
-  let bounds: CoverageTarget['bounds'] = {};
-  let describeEvent: ((e: EventObject) => string) | undefined;
   if (d.kind === 'proof') {
     const proof = await importProof(d.file);
     const built = buildProofModel(proof);
-    name = proof.name;
-    mod = built.module as unknown as ModelModule;
-    extras = built.life as unknown as LifecycleExtras;
-    bounds = proof.bounds ?? {};
-    describeEvent = lifecycleEvent;
+    return build(proof.name, built.module as unknown as ModelModule, built.life as unknown as LifecycleExtras, proof.bounds ?? {}, lifecycleEvent);
   } else {
-    name = d.file;
     const m = (await import(pathToFileURL(d.file).href)) as { default?: unknown };
     let value = m.default;
     if (typeof value === 'function') value = await (value as () => unknown)();
     if (typeof value !== 'object' || value === null || !('machine' in value)) {
       throw new CoverageTargetError(d.file, 'the default export must be a model module { machine, events, invariants, options? } (a statechart: coverage needs its state nodes and transitions)');
     }
-    mod = value as ModelModule;
-    extras = value as LifecycleExtras;
-    const o = mod.options ?? {};
-    bounds = { ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}) };
-    if (typeof extras.observeSteps === 'function' && typeof extras.toTrace === 'function') describeEvent = lifecycleEvent;
+    return targetOfModule(d.file, value as ModelModule);
   }
+}
+
+/** The coverage target of a model module (`--machine`; tests build them in memory). */
+export function targetOfModule(name: string, mod: ModelModule): CoverageTarget {
+  const extras = mod as LifecycleExtras;
+  const o = mod.options ?? {};
+  const bounds = { ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}) };
+  const lifecycle = typeof extras.observeSteps === 'function' && typeof extras.toTrace === 'function';
+  return build(name, mod, extras, bounds, lifecycle ? lifecycleEvent : undefined);
+}
+
+function build(
+  name: string,
+  mod: ModelModule,
+  extras: LifecycleExtras,
+  bounds: CoverageTarget['bounds'],
+  describeEvent: ((e: EventObject) => string) | undefined,
+): CoverageTarget {
   const compiled = compileModelModule({ machine: mod.machine, events: mod.events, invariants: {}, ...(mod.options ? { options: mod.options } : {}) });
   const ruleBase = typeof extras.observeSteps === 'function' ? compiled.machine.transitions.length : undefined;
   const model = ruleBase === undefined ? compiled.model : withRules(compiled.model, extras.observeSteps!, ruleBase);

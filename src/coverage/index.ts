@@ -4,7 +4,7 @@
  * report. Nothing outside src/coverage imports past this file.
  */
 export { machineUniverse, RULE_ITEMS, transitionId, NOT_MODELLED_REASON } from './universe.ts';
-export { coverageSource, coverageSpec, loadCoverageTarget, CoverageTargetError, COVERAGE_MODEL_MODULE } from './coverageModel.ts';
+export { coverageSource, coverageSpec, loadCoverageTarget, targetOfModule, CoverageTargetError, COVERAGE_MODEL_MODULE } from './coverageModel.ts';
 export { corpusSource, explorationSource, exploreTarget, DEFAULT_GRAPH_CAP } from './sources.ts';
 export { graphPass } from './graph.ts';
 export { DIMENSIONS, STATUSES, formatCountsTable, formatSummary, mergeSources } from './report.ts';

@@ -57,3 +57,23 @@ export function expectations(over: Partial<Proof['expect']> = {}): Proof['expect
   }
   return out;
 }
+
+/** Both faults the KEXEC may meet in a larger world: the freeze failure, and a table page the new kernel cannot restore. */
+export const BOTH_FAULTS: KexecFaultStep[][] = [...FREEZE_FAILS, [{ name: 'restore-table-page-fails' }]];
+
+/**
+ * The larger world of `handover verify --larger`: a 64-page guest, both faults, and (adversarial userspace) three
+ * more deviations than the default proof.
+ */
+export function larger(env: Environment): { environment: Partial<Environment>; why: string } {
+  const u = env.userspace;
+  return {
+    environment: {
+      config: { ...env.config, memfds: [{ name: 'guest', pages: 64 }] },
+      faults: BOTH_FAULTS,
+      dma: guestDma(64),
+      ...(u.kind === 'adversarial' ? { userspace: { ...u, deviations: u.deviations + 3 } } : {}),
+    },
+    why: 'the same obligation in a bigger world: a 64-page guest, a restore failure besides the freeze failure' + (u.kind === 'adversarial' ? ', three more deviations' : ''),
+  };
+}

@@ -11,22 +11,26 @@
  *
  * Goals: `refused` REACHED (the check does fire on some adversarial rebuild), `finished` REACHED.
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-restore',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'adversarial', deviations: 3 },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-hardened-adversarial-same',
   title: 'S4 hardened, same kernel, adversarial VMM (3 deviations): every invariant holds',
   strategy: hardened,
-  environment: {
-    from: 'linux-7.1-sk-restore',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'adversarial', deviations: 3 },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations({
     'reconstruction-equivalent': { verdict: 'HOLDS', why: 'lu-replace-check refuses a replace onto a rebuild that translates otherwise, and lu-hold-until-finish keeps the accepted one as it is until FINISH (§F I11)' },
     'dma-never-faults': { verdict: 'HOLDS', why: 'the device leaves the restored domain only for an equivalent rebuild and cannot leave that before FINISH (§F I10, I12)' },

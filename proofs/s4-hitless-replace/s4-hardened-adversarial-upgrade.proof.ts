@@ -8,22 +8,26 @@
  *
  * Goals: `refused` REACHED, `finished` REACHED.
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-v1',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'adversarial', deviations: 2 },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-hardened-adversarial-upgrade',
   title: 'S4 hardened, upgrade SK-v1 -> SK with restore, adversarial VMM (2 deviations): every invariant holds',
   strategy: hardened,
-  environment: {
-    from: 'linux-7.1-sk-v1',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'adversarial', deviations: 2 },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations({
     'reconstruction-equivalent': { verdict: 'HOLDS', why: 'lu-replace-check and lu-hold-until-finish, as in s4-hardened-adversarial-same (§F I11)' },
     'dma-never-faults': { verdict: 'HOLDS', why: 'the device leaves the restored domain only for an equivalent rebuild and keeps it until FINISH (§F I10, I12)' },

@@ -13,7 +13,7 @@
  */
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { FREEZE_FAILS, bbmConfig, expectations, guestDma } from './common.ts';
+import { BOTH_FAULTS, FREEZE_FAILS, bbmConfig, expectations, guestDma } from './common.ts';
 
 export default defineProof({
   name: 's4-hardened-bbm-leaf-sizes',
@@ -26,6 +26,10 @@ export default defineProof({
     userspace: { kind: 'adversarial', deviations: 1, calls: ['huge-pages-off'] },
     faults: FREEZE_FAILS,
     dma: guestDma(1024),
+  },
+  larger: {
+    environment: { config: bbmConfig(1536), faults: BOTH_FAULTS, dma: guestDma(1536) },
+    why: 'a 1536-page guest (one more 2 MiB stretch) and both faults; the adversary stays narrowed to huge pages off, which isolates the leaf-size question',
   },
   expect: expectations({
     'dma-never-faults': { verdict: 'HOLDS', why: 'lu-replace-check refuses a replace between different leaf sizes on BBM hardware (§F I12)' },

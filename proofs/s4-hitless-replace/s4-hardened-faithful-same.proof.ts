@@ -6,22 +6,26 @@
  * s4-proposed-faithful-same), the replace check accepts the faithful rebuild (it translates exactly as the restored
  * domain, §F I11-I12), and the live update finishes. `refused` is UNREACHED: a faithful rebuild is never refused.
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-restore',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'faithful' },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-hardened-faithful-same',
   title: 'S4 hardened, same kernel, faithful VMM: every invariant holds and the live update finishes',
   strategy: hardened,
-  environment: {
-    from: 'linux-7.1-sk-restore',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'faithful' },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations(),
   goals: {
     restored: { verdict: 'REACHED', why: 'the new kernel restores the domain and re-attaches the device (§D.5)' },

@@ -12,22 +12,26 @@
  *
  * Goals: `finished` REACHED (an adversary does not stop the live update from completing).
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-restore',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'adversarial', deviations: 2 },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-proposed-adversarial-same',
   title: 'S4 as posted, same kernel, adversarial VMM (2 deviations): a wrong rebuild is adopted and the device faults',
   strategy: proposed,
-  environment: {
-    from: 'linux-7.1-sk-restore',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'adversarial', deviations: 2 },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations({
     'reconstruction-equivalent': { verdict: 'VIOLATED', why: 'a rebuild from the wrong offset (or read-only, or half) is replaced onto without any check (§D.5: no validation; §F I11)' },
     'dma-never-faults': { verdict: 'VIOLATED', why: 'after that replace the device translates through the wrong rebuild: other frames, other prot, or nothing (§F I10; Gowans §D.1 "must not cause any DMA faults")' },

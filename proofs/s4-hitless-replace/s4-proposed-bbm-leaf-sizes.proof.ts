@@ -15,7 +15,7 @@
  */
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { FREEZE_FAILS, bbmConfig, expectations, guestDma } from './common.ts';
+import { BOTH_FAULTS, FREEZE_FAILS, bbmConfig, expectations, guestDma } from './common.ts';
 
 export default defineProof({
   name: 's4-proposed-bbm-leaf-sizes',
@@ -28,6 +28,10 @@ export default defineProof({
     userspace: { kind: 'adversarial', deviations: 1, calls: ['huge-pages-off'] },
     faults: FREEZE_FAILS,
     dma: guestDma(1024),
+  },
+  larger: {
+    environment: { config: bbmConfig(1536), faults: BOTH_FAULTS, dma: guestDma(1536) },
+    why: 'a 1536-page guest (one more 2 MiB stretch) and both faults; the adversary stays narrowed to huge pages off, which isolates the leaf-size question',
   },
   expect: expectations({
     'dma-never-faults': { verdict: 'VIOLATED', why: 'the replace from 2 MiB leaves to 4 KiB ones breaks before it makes on BBM hardware (§D.1 Jason 7 Oct, Gowans 9 Oct; §F I12)' },

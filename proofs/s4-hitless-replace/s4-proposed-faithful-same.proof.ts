@@ -14,22 +14,26 @@
  * which the retried kexec goes through; `refused` is UNREACHED: the posted kernel has no replace check (§D.5 "No
  * kernel validation step ... was found"), so nothing can refuse the replace.
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-restore',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'faithful' },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-proposed-faithful-same',
   title: 'S4 as posted, same kernel, faithful VMM: the documented procedure keeps every invariant',
   strategy: proposed,
-  environment: {
-    from: 'linux-7.1-sk-restore',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'faithful' },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations(),
   goals: {
     restored: { verdict: 'REACHED', why: 'the new kernel restores the preserved domain and re-attaches the device at IOMMU init (§D.5)' },

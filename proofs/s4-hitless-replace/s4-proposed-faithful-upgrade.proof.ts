@@ -10,22 +10,26 @@
  *
  * Goals: `finished` REACHED (the upgrade completes), `restored` REACHED.
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-v1',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'faithful' },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-proposed-faithful-upgrade',
   title: 'S4 as posted, upgrade SK-v1 -> SK with restore, faithful VMM: every invariant holds',
   strategy: proposed,
-  environment: {
-    from: 'linux-7.1-sk-v1',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'faithful' },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations({
     'no-reuse': { verdict: 'HOLDS', why: 'both kernels speak kho-v2 (profiles.ts), so every preserved frame is reserved at boot (kho_populate; §F I9)' },
     'fail-stop': { verdict: 'HOLDS', why: 'the new kernel accepts every compatible SK-v1 wrote (iommufd-v1, luo-v4, memfd-v2), so nothing is half restored (§E)' },

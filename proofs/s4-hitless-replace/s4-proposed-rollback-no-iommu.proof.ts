@@ -13,22 +13,26 @@
  * Goals: `translationLost` REACHED (the phase of a kexec whose new kernel did not bring the device back);
  * `restored` UNREACHED (no kernel restores the domain on this path).
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+
+const ENV: Environment = {
+  from: 'linux-7.1-sk-restore',
+  to: 'linux-7.1',
+  config: CONFIG,
+  userspace: { kind: 'faithful' },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
 
 export default defineProof({
   name: 's4-proposed-rollback-no-iommu',
   title: 'S4 as posted, rollback to a kernel without the IOMMU series: the device loses its translation and the kernel goes on',
   strategy: proposed,
-  environment: {
-    from: 'linux-7.1-sk-restore',
-    to: 'linux-7.1',
-    config: CONFIG,
-    userspace: { kind: 'faithful' },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations({
     'dma-never-faults': { verdict: 'VIOLATED', why: 'the IOMMU init of a kernel without the series disables the pre-enabled translation (§E, intel iommu.c "not in kdump mode")' },
     'fail-stop': { verdict: 'VIOLATED', why: 'the kernel goes on with a device that kept DMA through preserved tables but was not brought back on a restored domain (§E, §F I18)' },

@@ -16,10 +16,11 @@
  *
  * Goals: `replaced` REACHED (the check accepts the faithful rebuild first), `finished` REACHED.
  */
+import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import type { Strategy } from '../../machines/strategy.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
 
 const replaceCheckOnly: Strategy = {
   ...hardened,
@@ -28,18 +29,21 @@ const replaceCheckOnly: Strategy = {
   patches: ['lu-replace-check'],
 };
 
+const ENV: Environment = {
+  from: 'linux-7.1-sk-restore',
+  to: 'linux-7.1-sk-restore',
+  config: CONFIG,
+  userspace: { kind: 'adversarial', deviations: 2 },
+  faults: FREEZE_FAILS,
+  dma: guestDma(16),
+};
+
 export default defineProof({
   name: 's4-replace-check-only-adversarial-same',
   title: 'S4 with lu-replace-check only, adversarial VMM (2 deviations): an unmap or a detach after the replace, before FINISH, faults the device',
   strategy: replaceCheckOnly,
-  environment: {
-    from: 'linux-7.1-sk-restore',
-    to: 'linux-7.1-sk-restore',
-    config: CONFIG,
-    userspace: { kind: 'adversarial', deviations: 2 },
-    faults: FREEZE_FAILS,
-    dma: guestDma(16),
-  },
+  environment: ENV,
+  larger: larger(ENV),
   expect: expectations({
     'dma-never-faults': { verdict: 'VIOLATED', why: 'an unmap of the rebuilt mapping (or a detach) after the replace and before FINISH takes the translation from the device while its live update runs (§F I10)' },
     'reconstruction-equivalent': { verdict: 'VIOLATED', why: 'after the unmap the rebuilt IOAS and HWPT the device is attached to map nothing of what the preserved domain maps (§F I11); the replace check saw an equivalent rebuild, nothing checks it afterwards' },

@@ -10,9 +10,10 @@ import { basename } from 'node:path';
 import type { Progress } from '../explore/index.ts';
 import type { Strategy } from '../../machines/strategy.ts';
 import type { LoadedProof } from './load.ts';
+import { largerProof } from './proof.ts';
 import { runProof, type ProofJob, type ProofResult, type RunOptions } from './run.ts';
 
-export { defineProof } from './proof.ts';
+export { defineProof, largerProof } from './proof.ts';
 export { DEFAULT_PROOFS, findProofFiles, loadProofs, checkProof, JUDGED, PROOF_SUFFIX } from './load.ts';
 export { importStrategy, ProofShapeError, GOAL_PREFIX } from './proofModel.ts';
 export { CounterexampleMismatch } from './counterexample.ts';
@@ -28,19 +29,19 @@ export type { Counterexample } from './counterexample.ts';
 export const MACHINE_BASELINE = 's4-hitless-replace/hardened';
 
 /** A job per proof. */
-export function proofJobs(proofs: readonly LoadedProof[]): ProofJob[] {
-  return proofs.map(({ file, proof }) => ({ name: proof.name, file, proof }));
+export function proofJobs(proofs: readonly LoadedProof[], larger = false): ProofJob[] {
+  return proofs.map(({ file, proof }) => (larger ? { name: proof.name, file, proof: largerProof(proof), larger } : { name: proof.name, file, proof }));
 }
 
 /**
  * A job per proof of MACHINE_BASELINE, with `strategy` (from `strategyFile`) in the hardened strategy's place, named
  * `<proof>@<module file name>`.
  */
-export function machineJobs(proofs: readonly LoadedProof[], strategy: Strategy, strategyFile: string): ProofJob[] {
+export function machineJobs(proofs: readonly LoadedProof[], strategy: Strategy, strategyFile: string, larger = false): ProofJob[] {
   const tag = basename(strategyFile).replace(/\.(m?ts|m?js)$/, '');
   return proofs
     .filter(({ proof }) => proof.strategy.name === MACHINE_BASELINE)
-    .map(({ file, proof }) => ({ name: `${proof.name}@${tag}`, file, proof, strategy, strategyFile }));
+    .map(({ file, proof }) => ({ name: `${proof.name}@${tag}`, file, proof: larger ? largerProof(proof) : proof, strategy, strategyFile, larger }));
 }
 
 /** Runs the jobs one after the other; `onStart` and `onProgress` report where it is. */

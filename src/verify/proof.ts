@@ -25,6 +25,11 @@ export interface Proof {
   strategy: Strategy;
   /** The world and who acts in it. */
   environment: Environment;
+  /**
+   * A larger world for `handover verify --larger` (a bigger guest, more deviations, more faults), with the same
+   * expectations: beyond the default suite's bounds, for figures and for confidence.
+   */
+  larger?: { environment: Partial<Environment>; why: string };
   /** The explorer's bounds; none means the whole reachable state space (it is finite: see the README). */
   bounds?: { maxStates?: number; maxDepth?: number; seconds?: number };
   /**
@@ -34,6 +39,11 @@ export interface Proof {
   expect: Partial<Record<ProofInvariant, Expected<'HOLDS' | 'VIOLATED'>>>;
   /** Lifecycle phases the world must reach (or must not), so that a HOLDS cannot come from a world that stops early. */
   goals: Partial<Record<Phase, Expected<'REACHED' | 'UNREACHED'>>>;
+}
+
+/** The proof in its larger world (`handover verify --larger`), or the proof itself when it has none. */
+export function largerProof(p: Proof): Proof {
+  return p.larger ? { ...p, environment: { ...p.environment, ...p.larger.environment } } : p;
 }
 
 /** Identity, for the types. */

@@ -4,13 +4,13 @@
  * "the lifecycle is not in <phase>": a violation of it is a shortest path that reaches the phase.
  *
  * The explorer's worker threads cannot receive functions, so each thread builds the model itself from the proof
- * file: `proofModel(proofFile, strategyFile?)` is the factory a ModelSource names (`{ module: PROOF_MODEL_MODULE,
+ * file: `proofModel(proofFile, strategyFile?, larger?)` is the factory a ModelSource names (`{ module: PROOF_MODEL_MODULE,
  * export: 'proofModel', args: [proofFile] }`). Everything here is deterministic, so every thread builds the same model.
  */
 import { pathToFileURL } from 'node:url';
 import { lifecycleModel, phaseOf, PHASES, type LifecycleState, type Phase } from '../../machines/lifecycle.ts';
 import type { Strategy } from '../../machines/strategy.ts';
-import type { Proof } from './proof.ts';
+import { largerProof, type Proof } from './proof.ts';
 
 /** This module's path: the ModelSource `module` of a proof's search. */
 export const PROOF_MODEL_MODULE = new URL(import.meta.url).pathname;
@@ -80,8 +80,9 @@ export function buildProofModel(proof: Proof, strategy: Strategy = proof.strateg
 }
 
 /** The ModelSource factory: the model module of the proof in `proofFile` (its strategy replaced by `strategyFile`'s). */
-export async function proofModel(proofFile: string, strategyFile?: string) {
-  const proof = await importProof(proofFile);
-  const strategy = strategyFile === undefined ? proof.strategy : await importStrategy(strategyFile);
+export async function proofModel(proofFile: string, strategyFile?: string | null, larger?: boolean) {
+  const imported = await importProof(proofFile);
+  const proof = larger ? largerProof(imported) : imported;
+  const strategy = strategyFile == null ? proof.strategy : await importStrategy(strategyFile);
   return buildProofModel(proof, strategy).module;
 }

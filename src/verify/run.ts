@@ -28,6 +28,8 @@ export interface ProofJob {
   /** A strategy module whose default export replaces the proof's strategy. */
   strategyFile?: string;
   strategy?: Strategy;
+  /** Run in the proof's larger world (`job.proof` is then already that world: largerProof()). */
+  larger?: boolean;
 }
 
 export type InvariantVerdict = 'HOLDS' | 'VIOLATED' | 'INCOMPLETE';
@@ -107,7 +109,7 @@ export async function runProof(job: ProofJob, options: RunOptions): Promise<Proo
   const maxDepth = options.maxDepth ?? bounds.maxDepth;
   const started = performance.now();
   const result = await searchSource(
-    { module: PROOF_MODEL_MODULE, export: 'proofModel', args: job.strategyFile === undefined ? [job.file] : [job.file, job.strategyFile] },
+    { module: PROOF_MODEL_MODULE, export: 'proofModel', args: [job.file, job.strategyFile ?? null, job.larger ?? false] },
     {
       workers: options.workers,
       ...(maxStates !== undefined ? { maxStates } : {}),

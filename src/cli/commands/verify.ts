@@ -99,6 +99,7 @@ interface VerifyFlags {
   machine?: string;
   workers?: string;
   out?: string;
+  larger?: boolean;
 }
 
 const collect = (value: string, prior: string[]): string[] => [...prior, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')];
@@ -113,6 +114,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .option('--machine <file>', `a strategy module (default export: a Strategy), run through the ${MACHINE_BASELINE} proofs' environments`)
     .option('--proofs <dir>', 'the proofs directory (default: proofs/ of this repository)')
     .option('--no-proofs', 'do not run the proofs')
+    .option('--larger', "run each proof in its larger world (the proof's `larger`: a bigger guest, more deviations and faults), with the same expectations")
     .option('--corpus <dir>', 'the corpus directory (default: proofs/conformance of this repository)')
     .option('--no-corpus', 'do not replay the conformance corpus')
     .option('--workers <n>', 'explorer worker threads per proof (default 1: the proofs are small; results are the same for any n)')
@@ -176,10 +178,10 @@ async function runVerify(opts: VerifyFlags): Promise<number> {
       } catch (err) {
         throw asInputError(err, opts.machine);
       }
-      jobs = machineJobs(loaded, strategy, file);
+      jobs = machineJobs(loaded, strategy, file, opts.larger === true);
       if (jobs.length === 0) throw new HandoverInputError({ kind: 'usage', message: `--machine: no ${MACHINE_BASELINE} proof selected to run it through` });
     } else {
-      jobs = proofJobs(loaded);
+      jobs = proofJobs(loaded, opts.larger === true);
     }
     const progress = progressLine(jobs.length);
     try {

@@ -92,7 +92,7 @@ export interface CoverageSourceSummary {
   /** Compiler warnings and the like. */
   warnings: string[];
   /** This source alone, per dimension (only the dimensions it speaks about). */
-  counts: Partial<Record<DimensionName, DimensionCounts>>;
+  counts: SourceCounts;
 }
 
 /** `handover coverage --json`. */
@@ -102,5 +102,31 @@ export interface CoverageReport {
   /** The sources merged into `dimensions`, in order. */
   sources: CoverageSourceSummary[];
   /** The sources merged: covered by any source wins; unreachable only when an exhaustive source says so. */
-  dimensions: Record<DimensionName, CoverageDimension>;
+  dimensions: CoverageDimensions;
+}
+
+/** Every dimension of a report (the keys are DimensionName). */
+export interface CoverageDimensions {
+  /** State nodes (the root and history nodes are not items). */
+  states: CoverageDimension;
+  /** Transition definitions (`on`, `onDone`, `always` entries). */
+  transitions: CoverageDimension;
+  /** Guard outcomes: each guarded transition's guard taken true and taken false. */
+  guards: CoverageDimension;
+  /** The kernel model's rules (src/kernel/rules.ts): each errno path and each success. */
+  rules: CoverageDimension;
+  /** Transition pairs: t2 taken right after t1. */
+  pairs: CoverageDimension;
+  /** Simple paths through the top-level phases, from the initial phase to a final one. */
+  paths: CoverageDimension;
+}
+
+/** One source's counts, for the dimensions it speaks about (the corpus: rules only). */
+export interface SourceCounts {
+  states?: DimensionCounts;
+  transitions?: DimensionCounts;
+  guards?: DimensionCounts;
+  rules?: DimensionCounts;
+  pairs?: DimensionCounts;
+  paths?: DimensionCounts;
 }

@@ -10,11 +10,12 @@
  *   so `oneOf` and `anyOf` accept the same documents): ajv then validates each step against its own op's
  *   schema only, and an unknown op is one clear error instead of one error per step type.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as TJS from 'typescript-json-schema';
 import { SCHEMA_FILES } from './schemaFiles.ts';
+import { COVERAGE_SCHEMA_FILE, COVERAGE_TYPES_FILE } from '../coverage/schemaFile.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type SchemaObject = { [k: string]: Json };
@@ -131,6 +132,35 @@ function discriminateSteps(definitions: SchemaObject): void {
   };
 }
 
+/**
+ * The JSON Schema of `handover coverage --json` (src/coverage/types.ts `CoverageReport`), as the text written to
+ * COVERAGE_SCHEMA_FILE. Deterministic: the same types give the same text.
+ */
+export function generateCoverageSchema(): string {
+  const program = TJS.getProgramFromFiles([COVERAGE_TYPES_FILE], {
+    strict: true, module: 'ES2022', moduleResolution: 'Bundler', target: 'ES2022', allowImportingTsExtensions: true, noEmit: true, skipLibCheck: true,
+  });
+  const file = program.getSourceFile(COVERAGE_TYPES_FILE);
+  const diagnostics = file ? program.getSemanticDiagnostics(file) : [];
+  if (!file || diagnostics.length > 0) {
+    throw new Error(`generateSchemas: ${COVERAGE_TYPES_FILE} has type errors:\n${diagnostics.map((d) => TJS.ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('\n')}`);
+  }
+  const generator = TJS.buildGenerator(program, {
+    ref: true, aliasRef: true, topRef: false, required: true, noExtraProps: true, strictNullChecks: true, titles: false, ignoreErrors: true,
+  }, [COVERAGE_TYPES_FILE]);
+  if (!generator) throw new Error(`generateSchemas: typescript-json-schema could not read ${COVERAGE_TYPES_FILE}`);
+  const schema = generator.getSchemaForSymbol('CoverageReport') as unknown as SchemaObject;
+  foldDuplicateDefinitions(schema, (schema['definitions'] ?? {}) as SchemaObject);
+  const { $schema, ...rest } = schema;
+  const final: SchemaObject = {
+    $schema: $schema ?? 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://handover.invalid/schemas/coverage.schema.json',
+    title: '`handover coverage --json`',
+    ...rest,
+  };
+  return `${JSON.stringify(final, null, 2)}\n`;
+}
+
 /** Writes the schemas to SCHEMA_FILES; returns the files whose content changed. */
 export function writeSchemas(schemas: GeneratedSchemas = generateSchemas()): string[] {
   const changed: string[] = [];
@@ -149,4 +179,12 @@ export function writeSchemas(schemas: GeneratedSchemas = generateSchemas()): str
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const changed = writeSchemas();
   for (const f of Object.values(SCHEMA_FILES)) console.log(`${changed.includes(f) ? 'wrote    ' : 'unchanged'} ${f}`);
+  const coverage = generateCoverageSchema();
+  let old = '';
+  try { old = readFileSync(COVERAGE_SCHEMA_FILE, 'utf8'); } catch { /* new file */ }
+  if (old !== coverage) {
+    mkdirSync(dirname(COVERAGE_SCHEMA_FILE), { recursive: true });
+    writeFileSync(COVERAGE_SCHEMA_FILE, coverage);
+  }
+  console.log(`${old !== coverage ? 'wrote    ' : 'unchanged'} ${COVERAGE_SCHEMA_FILE}`);
 }

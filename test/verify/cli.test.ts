@@ -39,7 +39,7 @@ describe('handover verify (proofs)', () => {
       's4-proposed-adversarial-same/dma-never-faults', 's4-proposed-adversarial-same/reconstruction-equivalent',
       's4-proposed-bbm-leaf-sizes/dma-never-faults',
       's4-proposed-rollback-no-iommu/dma-never-faults', 's4-proposed-rollback-no-iommu/fail-stop',
-      's4-replace-check-only-adversarial-same/dma-never-faults',
+      's4-replace-check-only-adversarial-same/dma-never-faults', 's4-replace-check-only-adversarial-same/reconstruction-equivalent',
     ]);
     for (const c of cxs) {
       expect(c.file).toBe(join(out, c.proof, `${c.invariant}.trace.json`));

@@ -25,6 +25,20 @@ interface ProofJson {
 }
 
 describe('handover verify (proofs)', () => {
+  it('--larger runs a proof in its larger world, with the same expectations', () => {
+    const run = (...extra: string[]) => {
+      const r = handover('verify', '--no-corpus', '--json', '--out', mkdtempSync(join(tmpdir(), 'handover-larger-')), '--proof', 's4-hardened-adversarial-same', ...extra);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { proofs: { states: number; environment: string; ok: boolean }[] }).proofs[0]!;
+    };
+    const small = run();
+    const big = run('--larger');
+    expect(small.environment).toMatch(/adversarial 3$/);
+    expect(big.environment).toMatch(/adversarial 6$/);
+    expect(big.states).toBeGreaterThan(small.states);
+    expect(big.ok).toBe(true);
+  });
+
   it('writes a counterexample per violated invariant, and each replays to the same violation at the same step', () => {
     const out = mkdtempSync(join(tmpdir(), 'handover-cx-'));
     const r = handover('verify', '--no-corpus', '--json', '--out', out, '--proof',

@@ -42,6 +42,8 @@ export interface ExplorationOptions {
   readonly outDir?: string;
   /** Progress lines (stderr). */
   readonly progress?: (line: string) => void;
+  /** Expand every level on the worker threads, however small (tests: by default small levels stay on this thread). */
+  readonly onlyWorkers?: boolean;
 }
 
 /** The default state cap of the graph pass. */
@@ -72,6 +74,7 @@ export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor,
   };
   const result = await searchSpecFrom(target.spec as SearchSpec<unknown, unknown>, coverageSource(d), {
     workers: opts.workers,
+    ...(opts.onlyWorkers ? { onlyWorkers: true } : {}),
     observe: true,
     onProgress,
     ...(target.bounds.maxStates !== undefined ? { maxStates: target.bounds.maxStates } : {}),

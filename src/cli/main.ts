@@ -7,7 +7,9 @@ import { EXIT_USAGE, HandoverInputError, formatInputError } from './exit.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerExplore } from './commands/explore.ts';
+import { registerRandom } from './commands/random.ts';
 import { registerCoverage } from './commands/coverage.ts';
+import { registerViz } from './commands/viz.ts';
 
 /** What a command's action reports back to main(). */
 export interface CommandContext {
@@ -24,7 +26,9 @@ export async function main(argv: string[]): Promise<number> {
   registerVerify(program, ctx);
   registerReplay(program, ctx);
   registerExplore(program, ctx);
+  registerRandom(program, ctx);
   registerCoverage(program, ctx);
+  registerViz(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

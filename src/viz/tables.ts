@@ -240,11 +240,11 @@ export function objectTree(k: Kernel): ObjNode[] {
   });
   out.push({
     key: 'files', label: 'open files', fields: { count: String(k.files.length) },
-    children: k.files.map((f) => ({
+    children: k.files.map((f): ObjNode => ({
       key: `file:${f.id}`, label: `fd ${f.id}: ${f.kind}${f.kind === 'memfd' ? ` "${f.name}"` : f.kind === 'vfio' ? ` ${f.device}` : ''}`, children: [],
-      fields: f.kind === 'memfd'
+      fields: (f.kind === 'memfd'
         ? { size: hex(f.size), seals: hex(BigInt(f.seals)), frozen: String(f.frozen) }
-        : f.kind === 'vfio' ? { bound: f.bound === null ? '-' : `iommufd ${f.bound.iommufd}, devid ${f.bound.devid}` } : {},
+        : f.kind === 'vfio' ? { bound: f.bound === null ? '-' : `iommufd ${f.bound.iommufd}, devid ${f.bound.devid}` } : {}) as Record<string, string>,
     })),
   });
   out.push({ key: 'kernel', label: `kernel ${k.profile}`, fields: { frames: String(k.frames.filter((f) => f !== null).length), files: String(k.files.length) }, children: [] });

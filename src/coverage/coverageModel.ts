@@ -35,7 +35,10 @@ import { RULE_INDEX, RULE_ITEMS } from './universe.ts';
 export const COVERAGE_MODEL_MODULE = fileURLToPath(import.meta.url);
 
 /** What to explore: a proof file, or a model module file. Plain data: it is sent to worker threads. */
-export type TargetDescriptor = { readonly kind: 'proof'; readonly file: string } | { readonly kind: 'machine'; readonly file: string };
+export type TargetDescriptor =
+  | { readonly kind: 'proof'; readonly file: string }
+  /** `name`: how reports name it (the file as the user gave it); default the file. */
+  | { readonly kind: 'machine'; readonly file: string; readonly name?: string };
 
 /** A loaded coverage target. */
 export interface CoverageTarget {
@@ -92,7 +95,7 @@ export async function loadCoverageTarget(d: TargetDescriptor): Promise<CoverageT
     if (typeof value !== 'object' || value === null || !('machine' in value)) {
       throw new CoverageTargetError(d.file, 'the default export must be a model module { machine, events, invariants, options? } (a statechart: coverage needs its state nodes and transitions)');
     }
-    return targetOfModule(d.file, value as ModelModule);
+    return targetOfModule(d.name ?? d.file, value as ModelModule);
   }
 }
 

@@ -106,7 +106,7 @@ async function runCoverage(flags: CoverageFlags): Promise<number> {
   if (flags.machine !== undefined) {
     const path = resolve(flags.machine);
     if (!existsSync(path) || !statSync(path).isFile()) throw new HandoverInputError({ kind: 'io', file: flags.machine, message: 'no such file' });
-    targets.push({ kind: 'machine', file: path });
+    targets.push({ kind: 'machine', file: path, name: flags.machine });
   }
   let corpus: { dir: string; shown: string } | undefined;
   if (none) corpus = { dir: DEFAULT_CORPUS, shown: relative(process.cwd(), DEFAULT_CORPUS) || '.' };

@@ -95,6 +95,7 @@ async function handle(state: VizState, req: IncomingMessage, res: ServerResponse
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const asset = STATIC[url.pathname];
   if (asset) return send(res, 200, asset.type, readFileSync(join(ASSETS, asset.file)));
+  if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
   if (url.pathname === '/api/status') return sendJson(res, 200, { state: state.state, log: state.log.slice(-20), ...(state.error ? { error: state.error } : {}) });
   if (!url.pathname.startsWith('/api/')) return send(res, 404, 'text/plain', 'not found\n');
   const data = state.data;

@@ -9,7 +9,7 @@ import { collisionProbability } from './fingerprint.ts';
 import type { Model } from './model.ts';
 import type { CoverageAccumulator, KindAccumulator } from './observe.ts';
 import { rebuildTrace } from './path.ts';
-import type { StateLinks } from './store.ts';
+import { NO_PARENT, type StateLinks } from './store.ts';
 import {
   DEADLOCK,
   type BoundReport,
@@ -149,15 +149,45 @@ function replaysToViolation<S, A>(spec: SearchSpec<S, A>, name: string, s: S): b
  */
 function coverageCounts<S, A>(acc: CoverageAccumulator, model: Model<S, A>, links: StateLinks, symmetry: boolean): CoverageCounts<S, A> {
   const cache = new Map<number, Trace<S, A>>();
+  // Without symmetry, a witness's trace is its parent's plus one step: replaying from the nearest state already
+  // replayed (witnesses share prefixes) costs one step per state on the witness paths, not one per step of each.
+  const traceOf = (st: number): Trace<S, A> => {
+    const known = cache.get(st);
+    if (known) return known;
+    if (symmetry) {
+      const t = rebuildTrace(model, links, st, symmetry).trace;
+      cache.set(st, t);
+      return t;
+    }
+    const chain: number[] = [];
+    let x = st;
+    while (!cache.has(x) && links.parent[x]! !== NO_PARENT) {
+      chain.push(x);
+      x = links.parent[x]!;
+    }
+    let t = cache.get(x);
+    if (!t) {
+      const init = model.initStates()[links.action[x]!];
+      if (init === undefined) throw new Error(`replay: initial state ${links.action[x]} does not exist (the model is not deterministic)`);
+      t = { init, steps: [] };
+      cache.set(x, t);
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const y = chain[i]!;
+      const from: S = lastState(t);
+      const action: A | undefined = model.actions(from)[links.action[y]!];
+      const next = action === undefined ? undefined : model.nextState(from, action);
+      if (action === undefined || next === undefined) throw new Error(`replay: action ${links.action[y]} is not enabled any more (the model is not deterministic)`);
+      t = { init: t.init, steps: [...t.steps, { action, state: next }] };
+      cache.set(y, t);
+    }
+    return t;
+  };
   const table = (k: KindAccumulator): CoverageTable<S, A> => ({
     hits: k.hits.slice(),
     witnesses: k.witnessState.map((st, id) => {
       if (st < 0) return undefined;
-      let trace = cache.get(st);
-      if (!trace) {
-        trace = rebuildTrace(model, links, st, symmetry).trace;
-        cache.set(st, trace);
-      }
+      const trace = traceOf(st);
       const j = k.witnessAction[id]!;
       if (j < 0) return { trace };
       const action = model.actions(lastState(trace))[j];

@@ -76,6 +76,8 @@ export interface MachineInfo {
   id: string;
   title: string;
   proofs: string[];
+  /** The hardening patches the strategy runs its kernels with. */
+  patches: string[];
   chart: Chart;
   states: Record<string, ItemCoverage>;
   transitions: Record<string, ItemCoverage>;
@@ -199,6 +201,7 @@ export class VizData {
         id,
         title: proofs[0]!.proof.strategy.title,
         proofs: proofs.map((p) => p.proof.name),
+        patches: [...proofs[0]!.proof.strategy.patches].sort(),
         chart,
         states: Object.fromEntries(mine('states').map((i) => [i.id, witnessOf(i)])),
         transitions: Object.fromEntries(mine('transitions').map((i) => [i.id, witnessOf(i)])),
@@ -264,10 +267,23 @@ export class VizData {
     const entry = this.traces.get(id);
     if (!entry) return undefined;
     const pm = entry.proof !== undefined ? await this.proofMachine(entry.proof) : undefined;
-    const fallback = this.machines.keys().next().value ?? null;
-    const a = new AnalysedTrace(entry, pm, fallback);
+    const fallback = this.fallbackMachine(entry.file);
+    const a = new AnalysedTrace(entry, pm, fallback?.id ?? null, fallback ? phaseMoves(fallback.chart) : () => false);
     this.analysed.set(id, a);
     return a;
+  }
+
+  /** The chart a trace that came from no proof is shown on: the strategy whose patches its kernel runs, or the first. */
+  private fallbackMachine(file: string): MachineInfo | undefined {
+    let patches: string[] = [];
+    try {
+      const kernel = (JSON.parse(readFileSync(file, 'utf8')) as { kernel?: unknown }).kernel;
+      if (typeof kernel === 'string') patches = kernel.split('+').slice(1).sort();
+    } catch {
+      // unreadable: the trace's summary says why
+    }
+    const all = [...this.machines.values()];
+    return all.find((m) => m.patches.join('+') === patches.join('+')) ?? all[0];
   }
 
   private proofMachine(proof: string): Promise<ProofMachine> | undefined {
@@ -297,6 +313,17 @@ export class VizData {
       cached: this.cached,
     };
   }
+}
+
+/** Which lifecycle phase may follow which, from a chart's transitions between the children of its `lifecycle` region. */
+export function phaseMoves(chart: Chart): (from: string, to: string) => boolean {
+  const region = `${chart.machine}.lifecycle.`;
+  const moves = new Set<string>();
+  for (const t of chart.transitions) {
+    if (!t.source.startsWith(region)) continue;
+    for (const target of t.targets) if (target.startsWith(region)) moves.add(`${t.source.slice(region.length)}>${target.slice(region.length)}`);
+  }
+  return (from, to) => moves.has(`${from}>${to}`);
 }
 
 /** Runs the proofs and their coverage into `workDir`. */

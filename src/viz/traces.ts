@@ -21,7 +21,7 @@ import { hwTranslate, frameName, type Kernel } from '../kernel/index.ts';
 import { KERNEL_API, loadTraceText, type LoadedTrace, type ReplayStepLine, type Step } from '../trace/index.ts';
 import { runStep } from '../trace/runner.ts';
 import type { RuntimeEnv } from '../trace/readers.ts';
-import { derivePhase, TERMINAL, type Phase } from './phase.ts';
+import { derivePhase, TERMINAL, type Moves, type Phase } from './phase.ts';
 import { changeSummary, diffTrees, objectTree, pageTables, type DiffNode, type ObjNode, type PageTables } from './tables.ts';
 
 /** Where a trace comes from. */
@@ -157,7 +157,7 @@ export class AnalysedTrace {
   private readonly details = new Map<number, StepDetail>();
   private readonly loaded: LoadedTrace | undefined;
 
-  constructor(readonly entry: TraceEntry, proofMachine: ProofMachine | undefined, fallbackMachine: string | null) {
+  constructor(readonly entry: TraceEntry, proofMachine: ProofMachine | undefined, fallbackMachine: string | null, moves: Moves) {
     const errors: string[] = [];
     let loaded: LoadedTrace | undefined;
     try {
@@ -207,7 +207,7 @@ export class AnalysedTrace {
       let before = boot.kernel;
       this.kernels.forEach((k, i) => {
         const line = this.lines[i]!;
-        phase = derivePhase(phase, line.op, line.result, line.rule, before, k);
+        phase = derivePhase(phase, line.op, line.result, line.rule, before, k, moves);
         before = k;
         this.phases.push(phase);
       });

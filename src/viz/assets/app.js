@@ -172,7 +172,7 @@ function drawChart(data, opts) {
     const st = statusOfTransitions(e.transitions);
     const covered = e.transitions.filter((i) => coverage.transitions[chart.transitions[i].id]?.status === 'covered').length;
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`).join(' ');
-    const g = s('g', { class: 'edge', 'data-id': e.id, 'data-status': st, 'data-ids': JSON.stringify(ids), onclick: (ev) => { ev.stopPropagation(); opts.onSelect?.(`e:${e.id}`); } },
+    const g = s('g', { class: 'edge', 'data-id': e.id, 'data-source': e.source, 'data-targets': e.targets.join(','), 'data-status': st, 'data-ids': JSON.stringify(ids), onclick: (ev) => { ev.stopPropagation(); opts.onSelect?.(`e:${e.id}`); } },
       s('path', { d, 'marker-end': 'url(#arrow)' }), s('path', { class: 'hit', d }));
     if (e.labelBox) {
       const text = opts.coverage ? `${e.label} (${covered}/${e.transitions.length})` : e.label;
@@ -515,7 +515,7 @@ async function traceView(p) {
     parts.push(h('section', { class: 'minichart' }, h('h3', {}, `Statechart: `, h('span', { id: 'phase' }, d.phase), h('span', { class: 'muted' }, sum.mode === 'statechart' ? ' (the machine\'s active states; the transition taken is marked)' : ' (derived from the kernel state)')), chartBox));
     parts.push(h('section', {}, h('h3', {}, 'Page tables side by side'), pageTablesEl(d.tables)));
     parts.push(h('section', {}, h('h3', {}, 'Objects: what changed at this step ',
-      h('label', { class: 'muted' }, h('input', { type: 'checkbox', id: 'show-all', checked: showAll ? true : null, onchange: (ev) => { showAll = ev.target.checked; go({ all: showAll ? '1' : null }, true); } }), ' show unchanged objects')),
+      h('label', { class: 'muted' }, h('input', { type: 'checkbox', id: 'show-all', checked: showAll ? true : null, onchange: (ev) => go({ all: ev.target.checked ? '1' : null }, true) }), ' show unchanged objects')),
     h('div', { class: 'tree' }, treeEl(d.tree, showAll))));
     detail.replaceChildren(...parts);
     chart?.highlight(d.active);

@@ -8,7 +8,7 @@
  *   finished, and the ways out: aborted (the session closed before the kexec), freezeFailed (reboot() failed: the old
  *   kernel runs on, the VMM may try again), panicked (the new kernel stopped), translationLost (the new kernel booted
  *   without restoring a preserved device's translation), refused (the kernel refused the replace), secondKexec (a
- *   kexec before FINISH). Every userspace call is an event of this region; the phase changes on what the call did,
+ *   kexec before FINISH), rebooted (a kexec before anything was preserved: a plain reboot, nothing to hand over). Every userspace call is an event of this region; the phase changes on what the call did,
  *   which the kernel model computes (guards and the action read the same memoized outcome).
  * - `dma`: the device's DMA, all the time until the new kernel panics. A DMA changes nothing (the hardware reads
  *   memory), so the exhaustive search does not offer it (Environment.dma says why); replayed traces and the
@@ -82,20 +82,21 @@ interface Outcome {
 /** The lifecycle's phases; the terminal ones are final states. */
 export const PHASES = [
   'running', 'preserving', 'freezeFailed', 'restored', 'retrieving', 'replaced', 'finished',
-  'aborted', 'panicked', 'translationLost', 'refused', 'secondKexec',
+  'aborted', 'panicked', 'translationLost', 'refused', 'secondKexec', 'rebooted',
 ] as const;
 export type Phase = (typeof PHASES)[number];
-export const TERMINAL: readonly Phase[] = ['finished', 'aborted', 'panicked', 'translationLost', 'refused', 'secondKexec'];
+export const TERMINAL: readonly Phase[] = ['finished', 'aborted', 'panicked', 'translationLost', 'refused', 'secondKexec', 'rebooted'];
 
 /** The phases a phase may move to, by what the event did (the statechart's transitions). */
-const MOVES: Record<Phase, readonly Phase[]> = {
-  running: ['preserving'],
+export const MOVES: Readonly<Record<Phase, readonly Phase[]>> = {
+  running: ['preserving', 'rebooted', 'panicked'],
   preserving: ['restored', 'translationLost', 'panicked', 'freezeFailed', 'aborted'],
   freezeFailed: ['restored', 'translationLost', 'panicked', 'freezeFailed', 'aborted'],
-  restored: ['retrieving', 'secondKexec'],
-  retrieving: ['replaced', 'refused', 'secondKexec'],
+  // FINISH before a replace: a session whose devices were preserved without IOMMU state has nothing to replace.
+  restored: ['retrieving', 'finished', 'secondKexec'],
+  retrieving: ['replaced', 'refused', 'finished', 'secondKexec'],
   replaced: ['finished', 'secondKexec'],
-  finished: [], aborted: [], panicked: [], translationLost: [], refused: [], secondKexec: [],
+  finished: [], aborted: [], panicked: [], translationLost: [], refused: [], secondKexec: [], rebooted: [],
 };
 
 const INVARIANT_NAMES = INVARIANTS.map((i) => i.name);
@@ -124,6 +125,7 @@ function classify(phase: Phase, op: string, before: Kernel, after: Kernel, line:
     if (line.result === 'PANIC') to = 'panicked';
     else if (!ok) to = 'freezeFailed';
     else if (phase === 'preserving' || phase === 'freezeFailed') to = translationLost(before, after) ? 'translationLost' : 'restored';
+    else if (phase === 'running') to = 'rebooted';
     else to = 'secondKexec';
   } else if (op === 'LIVEUPDATE_SESSION_PRESERVE_FD' && ok) to = 'preserving';
   else if (op === 'LIVEUPDATE_SESSION_RETRIEVE_FD' && ok) to = 'retrieving';
@@ -145,8 +147,11 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
   const patches = strategy.patches.map((p) => `+${p}`).join('');
   const from = `${env.from}${patches}`;
   const to = `${env.to}${patches}`;
-  const vmm = strategy.vmm(env);
-  const script = vmm.script.map((s) => (s.step.op === 'KEXEC' ? { ...s, step: { ...s.step, kernel: to } } : s));
+  // Every KEXEC the VMM may make boots the environment's new kernel (with the strategy's patches).
+  const booting = <C extends VmmCall>(c: C): C => (c.step.op === 'KEXEC' ? { ...c, step: { ...c.step, kernel: to } } : c);
+  const declared = strategy.vmm(env);
+  const script = declared.script.map((s) => booting({ ...s, ...(s.instead ? { instead: s.instead.map(booting) } : {}) }));
+  const vmm = { script, menu: declared.menu.map(booting) };
   const kexecAt = script.findIndex((s) => s.step.op === 'KEXEC');
   if (kexecAt < 0 || script.findIndex((s, i) => i > kexecAt && s.step.op === 'KEXEC') >= 0) {
     throw new Error(`strategy ${strategy.name}: the script must have exactly one KEXEC step`);
@@ -263,7 +268,8 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
     }
     const u = env.userspace;
     if (u.kind === 'adversarial' && c.deviations < u.deviations) {
-      const allowed = (v: VmmCall): boolean => u.calls === undefined || (v.id !== undefined && u.calls.includes(v.id));
+      const allowed = (v: VmmCall): boolean =>
+        (u.calls === undefined || (v.id !== undefined && u.calls.includes(v.id))) && (v.when === undefined || v.when.includes(phase));
       for (const alt of next?.instead ?? []) if (allowed(alt)) out.push(call('instead', alt));
       for (const m of vmm.menu) if (allowed(m)) out.push(call('extra', m));
     }

@@ -10,6 +10,7 @@
  */
 import type { PatchName, ProfileName } from '../src/kernel/index.ts';
 import type { KexecFaultStep, Step, TraceConfig } from '../src/trace/types.ts';
+import type { Phase } from './lifecycle.ts';
 
 /** A call the VMM may make, and why (shown in counterexamples). */
 export interface VmmCall {
@@ -17,6 +18,8 @@ export interface VmmCall {
   why: string;
   /** A short name for an adversarial call (`instead` and `menu`), by which a proof may pick the calls it allows. */
   id?: string;
+  /** The lifecycle phases in which an adversarial call may be made (default: any, where its labels are bound). */
+  when?: Phase[];
 }
 
 /** One step of the VMM's documented procedure. */

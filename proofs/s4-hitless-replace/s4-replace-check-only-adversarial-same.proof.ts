@@ -33,7 +33,8 @@ const ENV: Environment = {
   from: 'linux-7.1-sk-restore',
   to: 'linux-7.1-sk-restore',
   config: CONFIG,
-  userspace: { kind: 'adversarial', deviations: 2 },
+  // The adversary acts after the kexec only: what happens before it is s4-hardened-first-cut-adversarial-same's.
+  userspace: { kind: 'adversarial', deviations: 2, calls: ['wrong-offset', 'read-only', 'half', 'huge-pages-off', 'unmap-guest', 'detach'] },
   faults: FREEZE_FAILS,
   dma: guestDma(16),
 };

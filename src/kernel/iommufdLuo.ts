@@ -123,7 +123,8 @@ export const IOMMUFD_LUO: LuoHandler = {
   retrieve(k, _session, lf) {
     if (!profileOf(k.profile).liveUpdate.iommufd?.restore) return fail('iommufd_liveupdate_retrieve:not-supported');
     const d = iommufdData(lf);
-    const lu = d.hwpts.map((h) => ({ token: h.token, domain: h.domain, reclaimed: false }));
+    // Reclaimed already when there is nothing to reclaim (hardening patch lu-finish-unrestored, set at boot).
+    const lu = d.hwpts.map((h) => ({ token: h.token, domain: h.domain, reclaimed: h.reclaimed }));
     return addFile(k, { kind: 'iommufd', id: 0, refs: 0, ctx: { accountMode: 'user', objects: [], pages: [], lu } });
   },
 

@@ -27,10 +27,11 @@
  */
 import type { KexecFault } from './uapi.ts';
 import type { Domain, Frame, HwDevice, Kernel, LuHistory, LuoFile, LuoFileData, LuoSession, Pfn } from './types.ts';
-import { profileOf, type LiveUpdateProfile } from './profiles.ts';
+import { hasPatch, profileOf, type LiveUpdateProfile } from './profiles.ts';
 import { done, fail, panic, type Outcome } from './outcome.ts';
 import { domainInsert, domainTableFrames, nextDomainId } from './domain.ts';
 import { hasPfn, khoRestore } from './kho.ts';
+import { luRebootRefused } from './luHardening.ts';
 
 /** Frames of kernel data a kexec'ed kernel allocates at boot (MODELLING ASSUMPTION: two, enough to show reuse). */
 export const BOOT_KERNEL_FRAMES = 2;
@@ -49,6 +50,8 @@ function handlerCompat(lu: LiveUpdateProfile, handler: LuoFileData['handler']): 
 
 /** liveupdate_reboot(): the freeze of every preserved file, in order, then kho_finalize(). Null when it succeeds. */
 function reboot(k: Kernel, faults: readonly KexecFault[]): Outcome | null {
+  // Hardening patch lu-reboot-after-finish (profiles.ts PATCHES): not in any posted kernel.
+  if (luRebootRefused(k)) return fail('liveupdate_reboot:lu-unfinished');
   const old = profileOf(k.profile).liveUpdate;
   if (old.luo) {
     for (const s of k.lu.outgoing) {
@@ -164,18 +167,23 @@ export function kexec(k: Kernel, target: string, faults: readonly KexecFault[]):
   if (luoIn && neu.luo && old.luo) {
     const broken = k.lu.outgoing.some((s) => s.files.some((f) => handlerCompat(neu, f.data.handler) !== handlerCompat(old, f.data.handler)));
     const incoming: LuoSession[] = broken ? [] : k.lu.outgoing.map((s) => ({
-      name: s.name, file: null, retrieved: false, files: s.files.map((f) => incomingFile(f, restored)),
+      name: s.name, file: null, retrieved: false, files: s.files.map((f) => incomingFile(f, restored, hasPatch(target, 'lu-finish-unrestored'))),
     }));
     k1 = { ...k1, lu: { ...k1.lu, broken, number: k.lu.number + 1, incoming } };
   }
   return done(k1, 'kernel_kexec:ok');
 }
 
-/** A preserved file as the new kernel deserializes it: not retrieved, its iommufd HWPTs on the restored domains. */
-function incomingFile(f: LuoFile, restored: ReadonlyMap<number, number>): LuoFile {
-  const data: LuoFileData = f.data.handler === 'iommufd'
-    ? { handler: 'iommufd', hwpts: f.data.hwpts.map((h) => ({ token: h.token, domain: h.domain === null ? null : (restored.get(h.domain) ?? null), tables: [], reclaimed: false })) }
-    : f.data;
+/**
+ * A preserved file as the new kernel deserializes it: not retrieved, its iommufd HWPTs on the restored domains. With
+ * the hardening patch lu-finish-unrestored, a HWPT whose domain was not restored has nothing to reclaim.
+ */
+function incomingFile(f: LuoFile, restored: ReadonlyMap<number, number>, finishUnrestored: boolean): LuoFile {
+  const hwpt = (h: { token: bigint; domain: number | null }) => {
+    const domain = h.domain === null ? null : (restored.get(h.domain) ?? null);
+    return { token: h.token, domain, tables: [], reclaimed: finishUnrestored && domain === null };
+  };
+  const data: LuoFileData = f.data.handler === 'iommufd' ? { handler: 'iommufd', hwpts: f.data.hwpts.map(hwpt) } : f.data;
   return { token: f.token, file: null, retrieved: false, data };
 }
 

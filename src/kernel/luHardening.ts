@@ -1,6 +1,6 @@
 /**
  * The hardening patches of profiles.ts PATCHES, as the kernel would run them: checks on a replace, a detach and an
- * IOAS change of a device whose live update is not finished. Each check reads only what the kernel has (its
+ * IOAS change of a device whose live update is not finished, and on a reboot while one is not finished. Each check reads only what the kernel has (its
  * domains, its page tables, the device's IOMMU capabilities), never the verifier's history: the invariants judge the
  * patches independently.
  */
@@ -54,14 +54,34 @@ function preservedWithDomain(k: Kernel, ictx: number, dev: DeviceObject): boolea
  * clears the claim).
  */
 export function luHeldDevice(k: Kernel, ictx: number, dev: DeviceObject): boolean {
+  if (hasPatch(k.profile, 'lu-hold-attachment') && (outgoingWithIommuState(k, dev.device) || onPreservedHwpt(k, ictx, dev))) return true;
   if (!hasPatch(k.profile, 'lu-hold-until-finish') || !claimed(k, dev.device) || !preservedWithDomain(k, ictx, dev)) return false;
   const at = hwptOf(k, ictx, dev.hwpt);
   return at !== undefined && !at.luRestored;
 }
 
+/** lu-hold-attachment: the device's cdev is preserved, with IOMMU state, in a session for the next kernel. */
+function outgoingWithIommuState(k: Kernel, device: string): boolean {
+  return k.lu.outgoing.some((s) => s.files.some((f) => f.data.handler === 'vfio' && f.data.device === device && f.data.hwptToken !== null));
+}
+
+/** lu-hold-attachment: the device is attached to a marked HWPT whose iommufd is preserved (its IOAS is immutable). */
+function onPreservedHwpt(k: Kernel, ictx: number, dev: DeviceObject): boolean {
+  const h = hwptOf(k, ictx, dev.hwpt);
+  if (!h || h.luToken === null || h.ioas === null) return false;
+  const ioas = getObject(k, ictx, h.ioas);
+  return ioas?.type === 'IOAS' && ioas.luImmutable;
+}
+
+/** lu-reboot-after-finish: a device the IOMMU restored at boot is still claimed (its live update is not finished). */
+export function luRebootRefused(k: Kernel): boolean {
+  return hasPatch(k.profile, 'lu-reboot-after-finish') && k.hw.some((h) => h.luClaimed && typeof h.domain === 'number');
+}
+
 /** lu-hold-until-finish: `ioasId` is behind a held device's HWPT. */
 export function luHeldIoas(k: Kernel, ictx: number, ioasId: number): boolean {
   if (!hasPatch(k.profile, 'lu-hold-until-finish')) return false;
+  // (lu-hold-attachment needs no IOAS rule: the IOAS of a preserved HWPT is immutable from the iommufd preserve.)
   const ctx = k.files.find((f) => f.id === ictx);
   if (ctx?.kind !== 'iommufd') return false;
   return ctx.ctx.objects.some((o) => o.type === 'DEVICE' && luHeldDevice(k, ictx, o) && hwptOf(k, ictx, o.hwpt)?.ioas === ioasId);

@@ -307,7 +307,7 @@ export function isProfileName(name: string): name is ProfileName {
  * Hardening patches: kernel changes asked for in review but in no posted series. Each is MODELLING ASSUMPTION by
  * nature (there is no code to read yet): its comment says what the kernel would check, and where it is asked for.
  */
-export type PatchName = 'lu-replace-check' | 'lu-hold-until-finish';
+export type PatchName = 'lu-replace-check' | 'lu-hold-until-finish' | 'lu-hold-attachment' | 'lu-reboot-after-finish' | 'lu-finish-unrestored';
 
 export const PATCHES: Readonly<Record<PatchName, { description: string; source: string }>> = {
   'lu-replace-check': {
@@ -327,6 +327,33 @@ export const PATCHES: Readonly<Record<PatchName, { description: string; source: 
       'besides lu-replace-check: without it, a rebuilt table that matched at the replace can be changed before FINISH.',
     source: 'found by proofs/s4-hitless-replace/s4-replace-check-only-adversarial-same; the blackout rule it extends is ' +
       'SK-v1 11/14 iommufd_ioas_map/unmap -EBUSY on a preserved IOAS (domain.md §D.5)',
+  },
+  'lu-hold-attachment': {
+    description:
+      'From the preserve of the iommufd holding the marked HWPT a device is attached to (or of the device\'s cdev with ' +
+      'IOMMU state) until the kexec, the device stays attached: a detach or a replace onto another HWPT is EBUSY (as ' +
+      'the IOAS of a preserved HWPT is immutable then). Without it the device can be detached after its preserve and ' +
+      'loses its translation while its live update is under way; detached between the iommufd and the cdev preserve, ' +
+      'its HWPT is preserved with no domain to restore, IOMMU_HWPT_LU_RESTORE cannot reclaim it, and the session can ' +
+      'never finish.',
+    source: 'found by the random runs (test/random/findings.test.ts) and proofs/s4-hitless-replace/s4-hardened-first-cut-adversarial-same; ' +
+      'the immutability it extends is SK-v1 11/14 (domain.md §D.5, §F I7, I10)',
+  },
+  'lu-reboot-after-finish': {
+    description:
+      'liveupdate_reboot() refuses (EBUSY) a kexec while a device the IOMMU restored at boot is still claimed (its ' +
+      'session is not finished): nothing would preserve its tables again, so the next kernel\'s early allocations would ' +
+      'land on frames the device still walks.',
+    source: 'found by the random runs (test/random/findings.test.ts) and proofs/s4-hitless-replace/s4-hardened-first-cut-adversarial-same; ' +
+      'product.md lists "a second kexec before finish" among the faults; domain.md §F I9-I10',
+  },
+  'lu-finish-unrestored': {
+    description:
+      'A preserved HWPT whose domain the new kernel did not restore (no device was preserved on it) has nothing to ' +
+      'reclaim: can_finish does not wait for an IOMMU_HWPT_LU_RESTORE that can only fail (ENOENT). Without it such a ' +
+      'session can never finish (FINISH is EBUSY for ever).',
+    source: 'found by proofs/s4-hitless-replace (no-deadlock of the adversarial proofs: a device detached before the ' +
+      'iommufd preserve); can_finish as in samikhawaja/linux drivers/iommu/iommufd/liveupdate.c @039a2632 (domain.md §D.5)',
   },
 };
 

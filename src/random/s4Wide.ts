@@ -99,7 +99,6 @@ export function s4WideVmm(env: Environment): Vmm {
     m('pre-map-auto', 'map the second half of the guest at an IOVA the kernel picks, before the kexec', { op: 'IOMMU_IOAS_MAP_FILE', ioas_id: 'ioas', fd: 'guest', flags: ['READABLE'], start: hex(half), length: hex(length - half) }),
     m('pre-unmap-all', 'unmap everything before the kexec', { op: 'IOMMU_IOAS_UNMAP', ioas_id: 'ioas', iova: '0x0', length: '0xffffffffffffffff' }),
     m('pre-ftruncate', 'grow the guest memfd before the kexec', { op: 'FTRUNCATE', fd: 'guest', length: hex(2n * length) }),
-    m('pre-detach', 'detach the device before the kexec', { op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', device: 'dev0' }),
     m('pre-close-session', 'close the outgoing session (unpreserves everything in it)', { op: 'CLOSE', fd: 'session' }),
     // After the kexec: the rebuilt IOAS.
     m('map-elsewhere', 'map the retrieved guest memfd a second time at another IOVA', mapFile({ iova: hex(OTHER_IOVA) })),
@@ -133,7 +132,6 @@ export function s4WideVmm(env: Environment): Vmm {
     // The session.
     m('finish-early', 'finish the live update at any point', { op: 'LIVEUPDATE_SESSION_FINISH', session: 's2' }),
     m('close-session', 'close the retrieved session (that finishes it)', { op: 'CLOSE', fd: 's2' }),
-    m('kexec-again', 'kexec again, into the running kernel', { op: 'KEXEC' }),
   ];
   if (hasDev1(env)) {
     menu.push(

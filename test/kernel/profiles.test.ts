@@ -68,7 +68,7 @@ describe('kernel names (a profile with hardening patches)', () => {
   it('refuses an unknown profile, an unknown patch and a patch named twice, saying which', () => {
     expect(parseKernelName('linux-9.9+lu-replace-check')).toMatch(/^unknown kernel profile "linux-9\.9" \(the profiles are linux-6\.12, .*linux-7\.1-sk-restore/);
     expect(parseKernelName('linux-7.1-sk-restore+lu-replace-chek')).toBe(
-      'unknown patch "lu-replace-chek" (the patches are lu-replace-check, lu-hold-until-finish)');
+      'unknown patch "lu-replace-chek" (the patches are lu-replace-check, lu-hold-until-finish, lu-hold-attachment, lu-reboot-after-finish, lu-finish-unrestored)');
     expect(parseKernelName('linux-7.1-sk-restore+lu-replace-check+lu-replace-check')).toMatch(
       /named twice in "linux-7\.1-sk-restore\+lu-replace-check\+lu-replace-check"/);
     expect(parseKernelName('linux-7.1-sk-restore+')).toMatch(/^unknown patch ""/);
@@ -89,7 +89,7 @@ describe('kernel names (a profile with hardening patches)', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      `handover: ${top}: field kernel: unknown patch "lu-hold-until-finsh" (the patches are lu-replace-check, lu-hold-until-finish)`,
+      `handover: ${top}: field kernel: unknown patch "lu-hold-until-finsh" (the patches are lu-replace-check, lu-hold-until-finish, lu-hold-attachment, lu-reboot-after-finish, lu-finish-unrestored)`,
       `handover: ${kexec}: step 1: field kernel: a patch is named twice in "linux-7.1-sk-restore+lu-replace-check+lu-replace-check"`,
     ]);
   });

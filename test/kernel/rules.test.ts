@@ -68,6 +68,7 @@ function kexecRetrieve(profile: ProfileName = 'linux-7.1-sk-restore'): { w: Worl
 /** The series with one hardening patch each (profiles.ts PATCHES). */
 const RC = 'linux-7.1-sk-restore+lu-replace-check';
 const HOLD = 'linux-7.1-sk-restore+lu-hold-until-finish';
+const REBOOT = 'linux-7.1-sk-restore+lu-reboot-after-finish';
 
 /** preserveAll() on `kernel`, a kexec into the same kernel, everything retrieved. */
 function luRetrieved(kernel: string, extra: { breakBeforeMake?: boolean } & GuestShape = {}): Retrieved {
@@ -347,6 +348,7 @@ const SCENARIOS: Record<KnownRuleId, Scenario> = {
   'luo_file_freeze:failed': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.1-sk-restore', [{ name: 'freeze-fails', token: T_CDEV }])); },
   'liveupdate_reboot:kho-finalize': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.1-sk-restore', [{ name: 'kho-finalize-fails' }])); },
   'kernel_kexec:ok': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.1-sk-restore')); },
+  'liveupdate_reboot:lu-unfinished': () => { const r = luRetrieved(REBOOT); return last(r.w, r.w.kexec(REBOOT)); },
   'luo_early_startup:incompatible': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.2')); },
   'iommu_restore_domain:restore-failed': () => { const { w } = preserveAll(); return last(w, w.kexec('linux-7.1-sk-restore', [{ name: 'restore-table-page-fails' }])); },
   'lu_replace_check:translations': () => {

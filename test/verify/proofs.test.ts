@@ -9,7 +9,7 @@ describe('proof files', () => {
     const files = findProofFiles(join(DEFAULT_PROOFS, 's4-hitless-replace'));
     const loaded = await loadProofs(files);
     expect(loaded.map((l) => l.proof.name).sort()).toEqual([
-      's4-hardened-adversarial-same', 's4-hardened-adversarial-upgrade', 's4-hardened-bbm-leaf-sizes', 's4-hardened-faithful-same',
+      's4-hardened-adversarial-same', 's4-hardened-adversarial-upgrade', 's4-hardened-bbm-leaf-sizes', 's4-hardened-faithful-same', 's4-hardened-first-cut-adversarial-same',
       's4-proposed-adversarial-same', 's4-proposed-bbm-leaf-sizes', 's4-proposed-faithful-same', 's4-proposed-faithful-upgrade',
       's4-proposed-rollback-no-iommu', 's4-replace-check-only-adversarial-same',
     ]);

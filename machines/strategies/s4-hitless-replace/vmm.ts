@@ -7,6 +7,10 @@
  * marked for preservation; memfd, iommufd and the device's cdev preserved in one LUO session. After it: everything
  * retrieved, the preserved HWPT restored as an object, the IOAS rebuilt from the retrieved memfd, a new HWPT on it,
  * the device replaced onto it (hitless), FINISH.
+ *
+ * The adversary's calls, by id: instead of the rebuild, `wrong-offset`, `read-only`, `half`; at any point,
+ * `detach-before-kexec`, `kexec-again`, `huge-pages-off`, `unmap-guest`, `detach` (each only where its labels are
+ * bound: the pre-kexec names before the kexec, the retrieved ones after).
  */
 import type { Environment, ScriptStep, Vmm, VmmCall } from '../../strategy.ts';
 import type { Step } from '../../../src/trace/types.ts';
@@ -66,6 +70,8 @@ export function s4Vmm(env: Environment): Vmm {
     at({ op: 'LIVEUPDATE_SESSION_FINISH', session: 's2' } as Step, 'finish the live update'),
   ];
   const menu: VmmCall[] = [
+    { step: { op: 'VFIO_DEVICE_DETACH_IOMMUFD_PT', device: 'dev0' } as Step, why: 'detach the device after its cdev is preserved, before the kexec', id: 'detach-before-kexec' },
+    { step: { op: 'KEXEC' }, why: 'kexec again before FINISH', id: 'kexec-again', when: ['restored', 'retrieving', 'replaced'] },
     { step: { op: 'IOMMU_OPTION', iommufd: 'ifd', option_id: 'HUGE_PAGES', option_op: 'SET', object_id: 'ioas2', val64: '0x0' } as Step, why: 'turn off huge pages on the rebuilt IOAS (its domain then uses base-page leaves)', id: 'huge-pages-off' },
     // The rebuild maps the guest as one area, and an unmap cannot split an area (iopt_unmap_iova_range(): ENOENT,
     // selftest iommufd_ioas.area): the adversary unmaps the whole area.

@@ -166,7 +166,7 @@ export class VizData {
     // Traces: counterexamples first, then witnesses and corpus traces as coverage names them, then --trace files.
     for (const c of this.computed.counterexamples) {
       const id = `cx/${c.proof}/${c.invariant}`;
-      this.traces.set(id, { id, label: `${c.proof}: ${c.invariant} (${c.steps} steps)`, kind: 'counterexample', file: c.file, proof: c.proof, invariant: c.invariant, focus: c.failingStep });
+      this.traces.set(id, { id, label: `${c.proof}: ${c.invariant} (${c.steps} steps)`, kind: 'counterexample', file: c.file, proof: c.proof, invariant: c.invariant, focus: c.failingStep >= 0 ? c.failingStep : Math.max(0, c.steps - 1) });
       const row = this.computed.proofs.find((p) => p.name === c.proof);
       if (row) (row.counterexampleIds ??= {})[c.invariant] = id;
     }

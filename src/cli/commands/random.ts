@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import {
-  adversarialIds, formatFailure, randomRuns, s4Environment, s4Model, s4WorldName, S4_HARDENED_FINDINGS,
+  adversarialIds, formatFailure, randomRuns, s4Environment, s4Model, s4WorldName,
   type RandomResult, type S4World,
 } from '../../random/index.ts';
 import { EXIT_CHECK_FAILED, EXIT_OK, HandoverInputError } from '../exit.ts';
@@ -24,7 +24,6 @@ interface RandomFlags {
   maxSteps: string;
   calls?: string;
   exclude?: string;
-  findings?: boolean;
   shrinkSeconds: string;
   out: string;
   json?: boolean;
@@ -38,14 +37,13 @@ export function registerRandom(program: Command, ctx: CommandContext): void {
     .option('--runs <n>', 'runs to make', '1000')
     .option('--seed <s>', 'fast-check seed (default: a random one, printed)')
     .option('--path <p>', 'fast-check path of a run (printed with a failure): rerun exactly that run (needs --seed)')
-    .option('--strategy <variant>', 'proposed or hardened', 'hardened')
+    .option('--strategy <variant>', 'proposed, hardened, or hardened-first-cut (hardened with only lu-replace-check and lu-hold-until-finish)', 'hardened')
     .option('--deviations <n>', 'adversarial deviations (0: the faithful VMM)', '10')
     .option('--pages <n>', 'guest memfd pages', '64')
     .option('--devices <n>', '1 or 2 devices', '2')
     .option('--max-steps <n>', 'longest run, in steps', '80')
     .option('--calls <ids>', 'comma-separated adversarial call ids the VMM may make (default: all)')
     .option('--exclude <ids>', 'comma-separated adversarial call ids to leave out')
-    .option('--findings', `keep the calls whose violations on S4 hardened are known findings (${S4_HARDENED_FINDINGS.join(', ')}); by default they are left out when neither --calls nor --exclude is given`)
     .option('--shrink-seconds <s>', 'at most this long shrinking a failure', '60')
     .option('--out <dir>', 'where a failing run is written as a trace', 'out/random')
     .option('--json', 'print one JSON object')
@@ -76,14 +74,15 @@ function runRandom(flags: RandomFlags): number {
   const shrinkSeconds = Number(flags.shrinkSeconds);
   if (!Number.isFinite(shrinkSeconds) || shrinkSeconds < 0) usage(`--shrink-seconds: "${flags.shrinkSeconds}" is not a number of seconds`);
   if (devices > 2) usage('--devices: 1 or 2');
-  if (flags.strategy !== 'proposed' && flags.strategy !== 'hardened') usage(`--strategy: "${flags.strategy}" is not proposed or hardened`);
+  if (flags.strategy !== 'proposed' && flags.strategy !== 'hardened' && flags.strategy !== 'hardened-first-cut') {
+    usage(`--strategy: "${flags.strategy}" is not proposed, hardened or hardened-first-cut`);
+  }
   const seed = flags.seed === undefined ? undefined : int(flags.seed, '--seed', -0x80000000);
   if (flags.path !== undefined && seed === undefined) usage('--path needs the --seed it was printed with');
   if (flags.path !== undefined && !/^\d+(:\d+)*$/.test(flags.path)) usage(`--path: "${flags.path}" is not a fast-check path (numbers separated by ":")`);
   const list = (s: string | undefined): string[] | undefined => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
   const calls = list(flags.calls);
-  let exclude = list(flags.exclude);
-  if (calls === undefined && exclude === undefined && !flags.findings && deviations > 0) exclude = [...S4_HARDENED_FINDINGS];
+  const exclude = list(flags.exclude);
   const world: S4World = {
     variant: flags.strategy, deviations, pages, secondDevice: devices === 2,
     ...(calls !== undefined ? { calls } : {}), ...(exclude !== undefined ? { exclude } : {}),
@@ -108,7 +107,7 @@ function runRandom(flags: RandomFlags): number {
   });
   if (tty) process.stderr.write('\r\x1b[K');
   const rerun = `npm run random -- --strategy ${world.variant} --deviations ${deviations} --pages ${pages} --devices ${devices} --max-steps ${maxSteps}` +
-    (calls ? ` --calls ${calls.join(',')}` : exclude && (flags.exclude !== undefined) ? ` --exclude ${exclude.join(',')}` : flags.findings ? ' --findings' : '');
+    (calls ? ` --calls ${calls.join(',')}` : exclude ? ` --exclude ${exclude.join(',')}` : '');
   if (flags.json) write(`${JSON.stringify(jsonOf(result))}\n`);
   else write(`${text(result, rerun).join('\n')}\n`);
   return result.failure ? EXIT_CHECK_FAILED : EXIT_OK;

@@ -59,6 +59,9 @@ export interface VizState {
   data?: VizData;
 }
 
+/** A trace's summary as sent (a 2,000-step summary is half a megabyte: serialised once). */
+const summaryText = new WeakMap<object, string>();
+
 const jsonText = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x));
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -116,7 +119,9 @@ async function handle(state: VizState, req: IncomingMessage, res: ServerResponse
     case '/api/trace': {
       const t = await data.trace(q.get('id') ?? '');
       if (!t) return sendJson(res, 404, { error: `no trace ${q.get('id')}` });
-      return sendJson(res, 200, t.summary);
+      let text = summaryText.get(t);
+      if (text === undefined) summaryText.set(t, (text = jsonText(t.summary)));
+      return send(res, 200, 'application/json; charset=utf-8', text);
     }
     case '/api/step': {
       const t = await data.trace(q.get('id') ?? '');

@@ -256,7 +256,7 @@ export async function layoutChart(chart: Chart, collapsedIn: readonly string[]):
       'elk.json.edgeCoords': 'ROOT',
       'elk.json.shapeCoords': 'ROOT',
       'elk.edgeLabels.placement': 'CENTER',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '46',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
       'elk.spacing.nodeNode': '22',
       'elk.spacing.edgeLabel': '3',
       'elk.spacing.edgeNode': '14',

@@ -112,7 +112,8 @@ function drawChart(data, opts) {
   const byId = new Map(chart.nodes.map((n) => [n.id, n]));
   const depth = (id) => { let d = 0; for (let n = byId.get(id); n && n.parent; n = byId.get(n.parent)) d++; return d; };
   const zoom = opts.zoom ?? 1;
-  const svg = s('svg', { class: `chart${opts.coverage ? ' coverage' : ''}`, width: Math.ceil(layout.width * zoom), height: Math.ceil(layout.height * zoom), viewBox: `0 0 ${layout.width} ${layout.height}`, 'data-machine': chart.machine });
+  const size = opts.fitWidth ? { style: 'width:100%;height:auto' } : { width: Math.ceil(layout.width * zoom), height: Math.ceil(layout.height * zoom) };
+  const svg = s('svg', { class: `chart${opts.coverage ? ' coverage' : ''}`, ...size, viewBox: `0 0 ${layout.width} ${layout.height}`, 'data-machine': chart.machine });
   svg.append(s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#59636e' }))));
   const nodeEls = new Map();
   const edgeEls = [];
@@ -173,7 +174,7 @@ function drawChart(data, opts) {
     const covered = e.transitions.filter((i) => coverage.transitions[chart.transitions[i].id]?.status === 'covered').length;
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`).join(' ');
     const g = s('g', { class: 'edge', 'data-id': e.id, 'data-source': e.source, 'data-targets': e.targets.join(','), 'data-status': st, 'data-ids': JSON.stringify(ids), onclick: (ev) => { ev.stopPropagation(); opts.onSelect?.(`e:${e.id}`); } },
-      s('path', { d, 'marker-end': 'url(#arrow)' }), s('path', { class: 'hit', d }));
+      s('path', { class: 'line', d, 'marker-end': 'url(#arrow)' }), s('path', { class: 'hit', d }));
     if (e.labelBox) {
       const text = opts.coverage ? `${e.label} (${covered}/${e.transitions.length})` : e.label;
       const w = Math.max(e.labelBox.width, text.length * 6.3);
@@ -488,12 +489,20 @@ async function traceView(p) {
   const chartBox = h('div', { class: 'chartbox' });
   if (sum.machine) {
     chartData(sum.machine, []).then((data) => {
-      chart = drawChart(data, { zoom: Math.max(0.3, Math.min(0.8, (detail.clientWidth - 20) / data.layout.width)) });
+      chart = drawChart(data, { zoom: 0.6 });
       chartBox.replaceChildren(chart.svg);
       const d = stepCache.get(`${id}|${selected}`);
-      d?.then((x) => chart.highlight(x.active)).catch(() => {});
+      d?.then((x) => { chart.highlight(x.active); focusChart(); }).catch(() => {});
     });
   }
+  /** Keeps the active phase in view in the chart's box. */
+  const focusChart = () => {
+    const node = chart?.svg.querySelector('g.node.active.atomic rect.box, g.node.active.final rect.box');
+    if (!node) return;
+    const box = node.getBoundingClientRect();
+    const outer = chartBox.getBoundingClientRect();
+    if (box.left < outer.left || box.right > outer.right) chartBox.scrollLeft += box.left - outer.left - outer.width / 2 + box.width / 2;
+  };
   let token = 0;
   const showDetail = async (i) => {
     const mine = ++token;
@@ -518,7 +527,10 @@ async function traceView(p) {
       h('label', { class: 'muted' }, h('input', { type: 'checkbox', id: 'show-all', checked: showAll ? true : null, onchange: (ev) => go({ all: ev.target.checked ? '1' : null }, true) }), ' show unchanged objects')),
     h('div', { class: 'tree' }, treeEl(d.tree, showAll))));
     detail.replaceChildren(...parts);
-    chart?.highlight(d.active);
+    if (chart) {
+      chart.highlight(d.active);
+      focusChart();
+    }
   };
   const select = (i, fromUrl = false) => {
     selected = i;

@@ -29,6 +29,8 @@ describe('handover viz in Chromium', () => {
     viz = await startViz(['--no-cache', '--proof', PROOF, '--proof', OTHER, '--trace', USER_TRACE]);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    // The machine is shared (2 cores, other suites in parallel): wait longer than playwright's 30 s before failing.
+    page.setDefaultTimeout(90_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('request', (r) => { if (!r.url().startsWith(viz.url) && r.url() !== 'about:blank') offsite.push(r.url()); });
   }, 300_000);
@@ -223,6 +225,7 @@ describe('handover viz in Chromium', () => {
   it('a shared URL lands on the same step, with the same filter; reload keeps it', async () => {
     const shared = `${viz.url}#view=trace&trace=${encodeURIComponent(CX)}&step=17&all=1`;
     const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    other.setDefaultTimeout(90_000);
     await other.goto(shared);
     await other.waitForSelector('#step-head[data-step="17"]');
     expect(await other.locator('.steprow.sel').getAttribute('data-step')).toBe('17');

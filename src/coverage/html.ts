@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { DIMENSIONS, STATUSES } from './report.ts';
-import type { CoverageReport } from './types.ts';
+import type { CoverageItem, CoverageReport } from './types.ts';
 
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), 'html');
 
@@ -21,14 +21,37 @@ export const HTML_ASSETS = ['report.css', 'report.js'] as const;
 export function writeHtmlReport(report: CoverageReport, dir: string): void {
   mkdirSync(dir, { recursive: true });
   // Witness traces are written relative to the working directory; the page links them relative to itself.
+  // Pairs are many: each is written as the indexes of its two transitions, and every reason once (report.js
+  // rebuilds the items as the JSON report has them).
+  const transitionIndex = new Map(report.dimensions.transitions.items.map((t, i) => [t.id, i]));
+  const reasons: string[] = [];
+  const reasonIndex = new Map<string, number>();
+  const compact = (i: CoverageItem): Record<string, unknown> => {
+    const { reason, ...rest } = i;
+    let out: Record<string, unknown> = rest;
+    if (reason !== undefined) {
+      let r = reasonIndex.get(reason);
+      if (r === undefined) {
+        r = reasons.length;
+        reasons.push(reason);
+        reasonIndex.set(reason, r);
+      }
+      out = { ...out, ri: r };
+    }
+    if (i.kind === 'pair') {
+      const [a, b] = i.id.split('  =>  ').map((x) => transitionIndex.get(x));
+      if (a !== undefined && b !== undefined) {
+        const { id: _id, machine: _machine, ...kept } = out;
+        out = { ...kept, p: [a, b] };
+      }
+    }
+    if (i.witness?.trace !== undefined) out = { ...out, witness: { ...i.witness, href: relative(resolve(dir), resolve(i.witness.trace)).split('\\').join('/') } };
+    return out;
+  };
   const data = {
     ...report,
-    dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, {
-      ...report.dimensions[d],
-      items: report.dimensions[d].items.map((i) => (i.witness?.trace !== undefined
-        ? { ...i, witness: { ...i.witness, href: relative(resolve(dir), resolve(i.witness.trace)).split('\\').join('/') } }
-        : i)),
-    }])),
+    reasons,
+    dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, { ...report.dimensions[d], items: report.dimensions[d].items.map(compact) }])),
   };
   writeFileSync(join(dir, 'data.js'), `window.COVERAGE_REPORT = ${JSON.stringify(data).replace(/</g, '\\u003c')};\n`);
   for (const f of HTML_ASSETS) copyFileSync(join(ASSETS, f), join(dir, f));

@@ -69,6 +69,14 @@ describe('the HTML coverage report in Chromium', () => {
     await expect(page.locator('.witness-head').textContent()).resolves.toContain('2 events');
   });
 
+  it('lists pairs with their full ids and reasons (data.js writes them compactly)', async () => {
+    await page.goto(`${url}#view=dimension&dim=pairs`);
+    const keys = await page.locator('#view tr.item').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-key')));
+    expect(keys).toEqual(report.dimensions.pairs.items.slice(0, 300).map((i) => `pairs|${i.id}`));
+    const gap = report.dimensions.pairs.items.find((i) => i.status === 'unreachable')!;
+    await expect(page.locator('tr.item', { hasText: gap.id }).first().textContent()).resolves.toContain(gap.reason!);
+  });
+
   it('colours statuses: unreachable apart from uncovered, excluded greyed', async () => {
     await page.goto(`${url}#view=dimension&dim=rules`);
     const excluded = page.locator('tr.item.excluded', { hasText: 'not-modelled' });

@@ -10,6 +10,20 @@
   var crumbs = document.getElementById('crumbs');
   var filterForm = document.getElementById('filter');
 
+  // data.js writes each reason once (R.reasons, item.ri) and each pair as its transitions' indexes (item.p).
+  var transitions = R.dimensions.transitions.items;
+  DIMS.forEach(function (d) {
+    R.dimensions[d].items.forEach(function (it) {
+      if (it.ri !== undefined) { it.reason = R.reasons[it.ri]; delete it.ri; }
+      if (it.p) {
+        var a = transitions[it.p[0]], b = transitions[it.p[1]];
+        it.id = a.id + '  =>  ' + b.id;
+        it.machine = a.machine;
+        delete it.p;
+      }
+    });
+  });
+
   // Indexes: items by dimension and id, children by parent id.
   var byKey = {};
   var children = {};

@@ -97,6 +97,13 @@ function sourceFiles(dir: string, out: string[]): void {
   }
 }
 
+/** Keeps the newest few cache entries (each source change makes a new one): removes the others. */
+function pruneCache(dir: string, keep: string): void {
+  const entries = readdirSync(dir).filter((e) => e !== keep && statSync(join(dir, e)).isDirectory())
+    .map((e) => ({ e, t: statSync(join(dir, e)).mtimeMs })).sort((a, b) => b.t - a.t);
+  for (const { e } of entries.slice(3)) rmSync(join(dir, e), { recursive: true, force: true });
+}
+
 /** The cache key of a run (see the file header). */
 export function cacheKey(opts: VizOptions): string {
   const files: string[] = [];
@@ -149,7 +156,10 @@ export class VizData {
       cached = true;
     } else {
       computed = await compute(loaded, workDir, opts, say);
-      if (opts.cache) writeFileSync(dataFile, JSON.stringify(computed));
+      if (opts.cache) {
+        writeFileSync(dataFile, JSON.stringify(computed));
+        pruneCache(opts.cacheDir, key);
+      }
     }
     const data = new VizData(computed, new Map(loaded.map((l) => [l.proof.name, l.file])), workDir, !opts.cache, cached);
     await data.index(loaded, opts);

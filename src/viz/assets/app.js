@@ -446,6 +446,10 @@ async function traceView(p) {
     h('span', { class: 'muted mono' }, sum.file)),
     h('div', { class: 'note' }, sum.description), h('div', { class: 'note', id: 'mode-note', 'data-mode': sum.mode }, `${sum.mode === 'statechart' ? '● statechart: ' : '○ derived: '}${sum.note}`),
     ...(sum.errors.length ? [h('div', { class: 'viol' }, sum.errors.join('; '))] : []));
+  if (n === 0) {
+    el.append(h('p', { class: 'muted', id: 'no-steps' }, 'This trace has no steps: it is the initial state (a witness reached before any event).'));
+    return { el };
+  }
   const list = h('div', { class: 'steplist', tabindex: 0, 'data-steps': n });
   const spacer = h('div', { class: 'spacer', style: `height:${n * ROW_H}px` });
   list.append(spacer);

@@ -149,6 +149,8 @@ function replaysToViolation<S, A>(spec: SearchSpec<S, A>, name: string, s: S): b
  */
 function coverageCounts<S, A>(acc: CoverageAccumulator, model: Model<S, A>, links: StateLinks, symmetry: boolean): CoverageCounts<S, A> {
   const cache = new Map<number, Trace<S, A>>();
+  /** The candidate actions of each witness state (many items share one: a model's actions() may be costly). */
+  const actionsAt = new Map<number, readonly A[]>();
   // Without symmetry, a witness's trace is its parent's plus one step: replaying from the nearest state already
   // replayed (witnesses share prefixes) costs one step per state on the witness paths, not one per step of each.
   const traceOf = (st: number): Trace<S, A> => {
@@ -190,7 +192,12 @@ function coverageCounts<S, A>(acc: CoverageAccumulator, model: Model<S, A>, link
       const trace = traceOf(st);
       const j = k.witnessAction[id]!;
       if (j < 0) return { trace };
-      const action = model.actions(lastState(trace))[j];
+      let acts = actionsAt.get(st);
+      if (!acts) {
+        acts = model.actions(lastState(trace));
+        actionsAt.set(st, acts);
+      }
+      const action = acts[j];
       return action === undefined ? { trace } : { trace, action };
     }),
   });

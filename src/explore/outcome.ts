@@ -174,10 +174,16 @@ function coverageCounts<S, A>(acc: CoverageAccumulator, model: Model<S, A>, link
       t = { init, steps: [] };
       cache.set(x, t);
     }
-    for (let i = chain.length - 1; i >= 0; i--) {
+    for (let i = chain.length - 1, at = x; i >= 0; i--) {
       const y = chain[i]!;
       const from: S = lastState(t);
-      const action: A | undefined = model.actions(from)[links.action[y]!];
+      let acts = actionsAt.get(at);
+      if (!acts) {
+        acts = model.actions(from);
+        actionsAt.set(at, acts);
+      }
+      at = y;
+      const action: A | undefined = acts[links.action[y]!];
       const next = action === undefined ? undefined : model.nextState(from, action);
       if (action === undefined || next === undefined) throw new Error(`replay: action ${links.action[y]} is not enabled any more (the model is not deterministic)`);
       t = { init: t.init, steps: [...t.steps, { action, state: next }] };

@@ -117,12 +117,19 @@ function translationLost(before: Kernel, after: Kernel): boolean {
   });
 }
 
-/** Where the lifecycle goes from `phase` after a step (before -> after, its report line), or undefined. */
-function classify(phase: Phase, op: string, before: Kernel, after: Kernel, line: ReplayStepLine): Phase | undefined {
-  const ok = line.result === 'ok';
+/**
+ * Where the lifecycle goes from `phase` after a step (`op`, its `result` and kernel `rule`; the kernel before and
+ * after), or undefined to stay. `moves` says which phase may follow which (the statechart's own MOVES by default; the
+ * visualiser derives a user's trace's phases with the chart it shows).
+ */
+export function phaseAfter(
+  phase: Phase, op: string, result: string, rule: string | undefined, before: Kernel, after: Kernel,
+  moves: (from: Phase, to: Phase) => boolean = (f, t) => MOVES[f].includes(t),
+): Phase | undefined {
+  const ok = result === 'ok';
   let to: Phase | undefined;
   if (op === 'KEXEC') {
-    if (line.result === 'PANIC') to = 'panicked';
+    if (result === 'PANIC') to = 'panicked';
     else if (!ok) to = 'freezeFailed';
     else if (phase === 'preserving' || phase === 'freezeFailed') to = translationLost(before, after) ? 'translationLost' : 'restored';
     else if (phase === 'running') to = 'rebooted';
@@ -131,10 +138,10 @@ function classify(phase: Phase, op: string, before: Kernel, after: Kernel, line:
   else if (op === 'LIVEUPDATE_SESSION_RETRIEVE_FD' && ok) to = 'retrieving';
   else if (op === 'VFIO_DEVICE_ATTACH_IOMMUFD_PT') {
     if (ok && onRestoredDomain(before) && !onRestoredDomain(after)) to = 'replaced';
-    else if (!ok && line.rule?.startsWith('lu_replace_check:')) to = 'refused';
+    else if (!ok && rule?.startsWith('lu_replace_check:')) to = 'refused';
   } else if (op === 'LIVEUPDATE_SESSION_FINISH' && ok) to = 'finished';
   else if (ok && before.lu.outgoing.some((s) => s.files.length > 0) && !after.lu.outgoing.some((s) => s.files.length > 0)) to = 'aborted';
-  return to !== undefined && MOVES[phase].includes(to) ? to : undefined;
+  return to !== undefined && moves(phase, to) ? to : undefined;
 }
 
 /** The phase of a state value. */
@@ -201,7 +208,7 @@ export function lifecycleModel(strategy: Strategy, env: Environment) {
       gaveUp: env.userspace.kind === 'faithful' && failed && event.step.op !== 'KEXEC',
       broken: [...broken].sort(),
     };
-    return { next, line: r.line, phase: classify(phase, event.type, ctx.kernel, r.kernel, r.line) };
+    return { next, line: r.line, phase: phaseAfter(phase, event.type, r.line.result, r.line.rule, ctx.kernel, r.kernel) };
   };
 
   const initial: LifecycleContext = {

@@ -29,6 +29,7 @@ import {
 } from '../explore/index.ts';
 import { buildProofModel, importProof } from '../verify/proofModel.ts';
 import type { Trace } from '../trace/types.ts';
+import { readDeclaration, type DeclaredExclusions } from './exclusions.ts';
 import { RULE_INDEX, RULE_ITEMS } from './universe.ts';
 
 /** This module's path: the ModelSource `module` of a coverage search. */
@@ -56,6 +57,8 @@ export interface CoverageTarget {
   /** An event as the report shows it. */
   readonly formatEvent: (e: EventObject) => string;
   readonly warnings: readonly string[];
+  /** What the proof or model module excludes from its coverage (exclusions.ts), checked for shape. */
+  readonly exclusions?: DeclaredExclusions;
 }
 
 /** A target file that cannot be covered; `field` names what is wrong. */
@@ -87,25 +90,34 @@ export async function loadCoverageTarget(d: TargetDescriptor): Promise<CoverageT
   if (d.kind === 'proof') {
     const proof = await importProof(d.file);
     const built = buildProofModel(proof);
-    return build(proof.name, built.module as unknown as ModelModule, built.life as unknown as LifecycleExtras, proof.bounds ?? {}, lifecycleEvent);
+    const exclusions = readDeclaration(proof.name, d.file, proof.coverage);
+    return build(proof.name, built.module as unknown as ModelModule, built.life as unknown as LifecycleExtras, proof.bounds ?? {}, lifecycleEvent, exclusions);
   } else {
-    const m = (await import(pathToFileURL(d.file).href)) as { default?: unknown };
+    const m = (await import(pathToFileURL(d.file).href)) as { default?: unknown; coverage?: unknown };
     let value = m.default;
     if (typeof value === 'function') value = await (value as () => unknown)();
     if (typeof value !== 'object' || value === null || !('machine' in value)) {
       throw new CoverageTargetError(d.file, 'the default export must be a model module { machine, events, invariants, options? } (a statechart: coverage needs its state nodes and transitions)');
     }
-    return targetOfModule(d.name ?? d.file, value as ModelModule);
+    const name = d.name ?? d.file;
+    const fromOptions = (value as { options?: { coverage?: unknown } }).options?.coverage;
+    if (m.coverage !== undefined && fromOptions !== undefined) {
+      throw new CoverageTargetError(d.file, 'coverage is declared twice: as the export `coverage` and as `options.coverage` (keep one)');
+    }
+    return targetOfModule(name, value as ModelModule, readDeclaration(name, d.file, m.coverage ?? fromOptions));
   }
 }
 
-/** The coverage target of a model module (`--machine`; tests build them in memory). */
-export function targetOfModule(name: string, mod: ModelModule): CoverageTarget {
+/** The coverage target of a model module (`--machine`; tests build them in memory), with what it excludes. */
+export function targetOfModule(name: string, mod: ModelModule, exclusions?: DeclaredExclusions): CoverageTarget {
   const extras = mod as LifecycleExtras;
-  const o = mod.options ?? {};
+  // `options.coverage` is coverage's own: the compiler does not know it.
+  const { coverage: _c, ...o } = (mod.options ?? {}) as NonNullable<ModelModule['options']> & { coverage?: unknown };
+  void _c;
   const bounds = { ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}) };
   const lifecycle = typeof extras.observeSteps === 'function' && typeof extras.toTrace === 'function';
-  return build(name, mod, extras, bounds, lifecycle ? lifecycleEvent : undefined);
+  const plain = mod.options !== undefined && 'coverage' in mod.options ? ({ ...mod, options: o } as ModelModule) : mod;
+  return build(name, plain, extras, bounds, lifecycle ? lifecycleEvent : undefined, exclusions);
 }
 
 function build(
@@ -114,6 +126,7 @@ function build(
   extras: LifecycleExtras,
   bounds: CoverageTarget['bounds'],
   describeEvent: ((e: EventObject) => string) | undefined,
+  exclusions?: DeclaredExclusions,
 ): CoverageTarget {
   const compiled = compileModelModule({ machine: mod.machine, events: mod.events, invariants: {}, ...(mod.options ? { options: mod.options } : {}) });
   const ruleBase = typeof extras.observeSteps === 'function' ? compiled.machine.transitions.length : undefined;
@@ -136,6 +149,7 @@ function build(
     toTrace,
     formatEvent: describeEvent ?? formatEvent,
     warnings: compiled.warnings,
+    ...(exclusions ? { exclusions } : {}),
   };
 }
 

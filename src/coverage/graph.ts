@@ -15,7 +15,7 @@
 import type { EventObject } from 'xstate';
 import { ByteBuffer, type MachineState, type StepObserver } from '../explore/index.ts';
 import type { CoverageTarget } from './coverageModel.ts';
-import type { MachineUniverse } from './universe.ts';
+import type { MachineUniverse, PhaseStructure } from './universe.ts';
 
 /** How a graph-pass item was reached: the path to `state`, then the events of `tail`. */
 export interface GraphWitness {
@@ -58,6 +58,22 @@ interface Edge {
   readonly to: number;
   readonly event: EventObject;
   readonly taken: readonly number[];
+}
+
+/**
+ * The phase sequence `seq` after a step that took transitions `ts`: each one that lands in another phase appends it;
+ * null when that phase is already in the sequence (the path is no longer simple).
+ */
+export function extendPhases(ph: PhaseStructure, seq: readonly number[], ts: readonly number[]): number[] | null {
+  let out: number[] | null = null;
+  for (const t of ts) {
+    const p = ph.targetPhase[t]!;
+    const cur: readonly number[] = out ?? seq;
+    if (p < 0 || p === cur[cur.length - 1]) continue;
+    if (cur.includes(p)) return null;
+    out = [...cur, p];
+  }
+  return out ?? (seq as number[]);
 }
 
 /** Builds the reachable graph of `target` and the pairs and phase paths it realises. */
@@ -178,17 +194,7 @@ export function graphPass(target: CoverageTarget, universe: MachineUniverse, opt
   let pathsCut: string | undefined;
   const ph = universe.phases;
   if (ph && n > 0) {
-    const extend = (seq: readonly number[], ts: readonly number[]): number[] | null => {
-      let out: number[] | null = null;
-      for (const t of ts) {
-        const p = ph.targetPhase[t]!;
-        const cur: readonly number[] = out ?? seq;
-        if (p < 0 || p === cur[cur.length - 1]) continue;
-        if (cur.includes(p)) return null;
-        out = [...cur, p];
-      }
-      return out ?? (seq as number[]);
-    };
+    const extend = (seq: readonly number[], ts: readonly number[]): number[] | null => extendPhases(ph, seq, ts);
     const start = extend([ph.initial], initTaken);
     const seqIds = new Map<string, number>();
     const seqs: number[][] = [];

@@ -7,6 +7,10 @@ export { machineUniverse, RULE_ITEMS, transitionId, NOT_MODELLED_REASON } from '
 export { coverageSource, coverageSpec, loadCoverageTarget, targetOfModule, CoverageTargetError, COVERAGE_MODEL_MODULE } from './coverageModel.ts';
 export { corpusSource, explorationSource, exploreTarget, DEFAULT_GRAPH_CAP } from './sources.ts';
 export { graphPass } from './graph.ts';
+export { randomSource, s4RandomSource, S4_RANDOM_WORLDS, RANDOM_MAX_STEPS } from './random.ts';
+export { CoverageExclusionError, readDeclaration } from './exclusions.ts';
+export type { RandomSourceInfo, S4RandomOptions } from './random.ts';
+export type { DeclaredExclusions } from './exclusions.ts';
 export { DIMENSIONS, STATUSES, formatCountsTable, formatSummary, mergeSources } from './report.ts';
 export { writeHtmlReport } from './html.ts';
 
@@ -15,7 +19,9 @@ export type { CoverageTarget, TargetDescriptor } from './coverageModel.ts';
 export type { ExplorationOptions, ItemOutcome, SourceResult } from './sources.ts';
 export type { GraphResult, GraphWitness, GraphOptions } from './graph.ts';
 export type {
+  CoverageDeclaration,
   CoverageDimension,
+  CoverageExclusion,
   CoverageItem,
   CoverageReport,
   CoverageSourceSummary,

@@ -6,6 +6,9 @@
  * - covered when any source covers it, with the witness of the first source (in source order) that does;
  * - unreachable when some exhaustive source says unreachable and none covers it: the reasons name the bounds;
  * - uncovered otherwise. Uncovered and unreachable are never merged into one another.
+ * Then the exclusions the sources declare (a proof's `coverage.exclude`, exclusions.ts): a matching item becomes
+ * `excluded` with the reason and who declared it; one that a source covered keeps its witness and the reason says
+ * so. A source's own counts apply its own exclusions.
  */
 import type {
   CoverageDimension,
@@ -16,6 +19,7 @@ import type {
   DimensionCounts,
   DimensionName,
 } from './types.ts';
+import { checkExclusionsMatch, matcher } from './exclusions.ts';
 import type { ItemOutcome, SourceResult } from './sources.ts';
 import type { UniverseItem } from './universe.ts';
 
@@ -40,17 +44,28 @@ export function mergeSources(sources: readonly SourceResult[]): CoverageReport {
       else m.set(item.id, { item, outcomes: [outcome] });
     }
   }
+  // Declared exclusions: each must match something of its own source's universe.
+  const declared = sources.flatMap((s) => {
+    if (!s.exclusions) return [];
+    checkExclusionsMatch(s.exclusions, (dim) => s.items.filter((x) => x.item.dimension === dim).map((x) => x.item.id));
+    return s.exclusions.entries.map((e) => ({ from: s.exclusions!.from, reason: e.reason, matches: matcher(e) }));
+  });
   const dimensions = {} as Record<DimensionName, CoverageDimension>;
   for (const d of DIMENSIONS) {
-    const items = [...byDim.get(d)!.values()].map(({ item, outcomes }) => mergeItem(item, outcomes));
+    const items = [...byDim.get(d)!.values()].map(({ item, outcomes }) => {
+      const merged = mergeItem(item, outcomes);
+      const by = declared.filter((x) => x.matches(d, item.id));
+      return by.length === 0 ? merged : excludeItem(merged, by);
+    });
     dimensions[d] = { ...countsOf(items), items };
   }
   const summaries: CoverageSourceSummary[] = sources.map((s) => {
     const counts: Partial<Record<DimensionName, DimensionCounts>> = {};
+    const own = s.exclusions?.entries.map(matcher) ?? [];
     for (const { item, outcome } of s.items) {
       const c = (counts[item.dimension] ??= emptyCounts());
       c.total++;
-      c[outcome.status]++;
+      c[own.some((m) => m(item.dimension, item.id)) ? 'excluded' : outcome.status]++;
     }
     return { ...s.summary, counts: Object.fromEntries(DIMENSIONS.filter((d) => counts[d]).map((d) => [d, counts[d]!])) };
   });
@@ -80,6 +95,23 @@ function mergeItem(item: UniverseItem, outcomes: readonly ItemOutcome[]): Covera
   if (unreachable.length) parts.push(`unreachable within the bounds of ${unreachable.join(', ')} (each explored its whole world)`);
   if (uncovered.length) parts.push(`not reached by ${uncovered.join(', ')} (cut, or not exhaustive)`);
   return { ...base, status: unreachable.length ? 'unreachable' : 'uncovered', reason: parts.join('; ') };
+}
+
+/** A merged item that declared exclusions match: excluded, with their reasons (grouped) and, if covered, its witness. */
+function excludeItem(merged: CoverageItem, by: readonly { from: string; reason: string }[]): CoverageItem {
+  const reasons = new Map<string, string[]>();
+  for (const x of by) {
+    const froms = reasons.get(x.reason) ?? [];
+    if (!froms.includes(x.from)) froms.push(x.from);
+    reasons.set(x.reason, froms);
+  }
+  const parts = [...reasons].map(([reason, froms]) => `${reason} (excluded by ${froms.join(', ')})`);
+  if (merged.status === 'excluded' && merged.reason) parts.unshift(merged.reason);
+  if (merged.status === 'covered') parts.push(`covered nonetheless by ${merged.witness?.source ?? 'a source'} (its witness is kept)`);
+  const { reason: _r, status: _s, ...rest } = merged;
+  void _r;
+  void _s;
+  return { ...rest, status: 'excluded', reason: parts.join('; ') };
 }
 
 function countsOf(items: readonly CoverageItem[]): DimensionCounts {

@@ -13,9 +13,10 @@ import type { EventObject } from 'xstate';
 import { searchSpecFrom, type CoverageCounts, type CoverageWitness as ExploreWitness, type MachineState, type Progress, type SearchSpec } from '../explore/index.ts';
 import { KERNEL_API, replayCorpus } from '../trace/index.ts';
 import { coverageSource, loadCoverageTarget, type CoverageTarget, type TargetDescriptor } from './coverageModel.ts';
+import { checkExclusionsMatch, type DeclaredExclusions } from './exclusions.ts';
 import { graphPass, type GraphWitness } from './graph.ts';
-import type { CoverageSourceSummary, CoverageStatus, CoverageWitness } from './types.ts';
-import { machineUniverse, RULE_ITEMS, type UniverseItem } from './universe.ts';
+import type { CoverageSourceSummary, CoverageStatus, CoverageWitness, DimensionName } from './types.ts';
+import { machineUniverse, RULE_ITEMS, type MachineUniverse, type UniverseItem } from './universe.ts';
 
 /** What one source says about one item. */
 export interface ItemOutcome {
@@ -31,6 +32,8 @@ export interface ItemOutcome {
 export interface SourceResult {
   readonly summary: Omit<CoverageSourceSummary, 'counts'>;
   readonly items: readonly { readonly item: UniverseItem; readonly outcome: ItemOutcome }[];
+  /** What the source's proof or model module excludes (applied after merging: report.ts). */
+  readonly exclusions?: DeclaredExclusions;
 }
 
 /** Options of an exploration source. */
@@ -59,6 +62,8 @@ export async function explorationSource(d: TargetDescriptor, opts: ExplorationOp
 export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor, opts: ExplorationOptions): Promise<SourceResult> {
   const name = target.name;
   const mu = machineUniverse(target.compiled, target.machine);
+  // Declared exclusions are checked against the static universe before anything runs.
+  if (target.exclusions) checkExclusionsMatch(target.exclusions, (dim) => universeIds(mu, target.ruleBase !== undefined, dim));
   const started = performance.now();
   const seconds = target.bounds.seconds;
   const say = opts.progress ?? (() => {});
@@ -144,11 +149,23 @@ export async function exploreTarget(target: CoverageTarget, d: TargetDescriptor,
     `; graph pass ${graph.states} states${graph.complete ? '' : ` (${graph.cut})`}` +
     (traces.written > 0 ? `; ${traces.written} witness traces in ${traces.dirShown}` : '');
   say(`${name}: done (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return { summary: { name, kind: 'exploration', exhaustive: result.exhaustive, description, warnings }, items };
+  return { summary: { name, kind: 'exploration', exhaustive: result.exhaustive, description, warnings }, items, ...(target.exclusions ? { exclusions: target.exclusions } : {}) };
+}
+
+/** The ids of one dimension of a statechart's universe (`rules`: whether the model reports kernel rules). */
+export function universeIds(mu: MachineUniverse, rules: boolean, dim: DimensionName): string[] {
+  switch (dim) {
+    case 'states': return mu.stateItems.flatMap((i) => (i ? [i.id] : []));
+    case 'transitions': return mu.transitionItems.map((i) => i.id);
+    case 'guards': return mu.guardItems.flatMap(([f, t]) => [f.id, t.id]);
+    case 'rules': return rules ? RULE_ITEMS.map((i) => i.id) : [];
+    case 'pairs': return [...mu.pairItems.values()].map((i) => i.id);
+    case 'paths': return [...mu.pathItems.values()].map((i) => i.id);
+  }
 }
 
 /** Witnesses as event lists and, for lifecycle models with an output directory, as trace files (one per path). */
-class WitnessTraces {
+export class WitnessTraces {
   private readonly byKey = new Map<string, string>();
   private readonly dir: string | undefined;
   readonly dirShown: string;
@@ -159,7 +176,7 @@ class WitnessTraces {
     this.dirShown = this.dir ? relative(process.cwd(), this.dir) || '.' : '';
   }
 
-  witness(events: readonly EventObject[], what: string): CoverageWitness {
+  witness(events: readonly EventObject[], what: string, how = 'a shortest path that reaches'): CoverageWitness {
     const shown = events.map(this.target.formatEvent);
     const w: CoverageWitness = { source: this.target.name, events: shown };
     if (!this.dir) return w;
@@ -168,7 +185,7 @@ class WitnessTraces {
     if (file === undefined) {
       if (this.written === 0) mkdirSync(this.dir, { recursive: true });
       file = join(this.dir, `w${String(this.written + 1).padStart(5, '0')}.trace.json`);
-      const trace = this.target.toTrace!(events, `coverage witness (${this.target.name}): a shortest path that reaches ${what}`);
+      const trace = this.target.toTrace!(events, `coverage witness (${this.target.name}): ${how} ${what}`);
       writeFileSync(file, `${JSON.stringify(trace, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v), 2)}\n`);
       this.written++;
       file = relative(process.cwd(), file);

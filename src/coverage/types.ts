@@ -54,9 +54,9 @@ export interface CoverageItem {
   detail?: string;
   /** How many times the sources exercised it (steps of a search, steps of traces), summed over sources. */
   hits?: number;
-  /** Present when covered. */
+  /** Present when covered; kept on an item a proof or machine excludes that a source covered nonetheless. */
   witness?: CoverageWitness;
-  /** Present when not covered: why (unreachable within which bounds, cut by which bound, excluded why). */
+  /** Present when not covered or excluded: why (unreachable within which bounds, cut by which bound, excluded why). */
   reason?: string;
 }
 
@@ -83,8 +83,12 @@ export interface DimensionCounts {
 export interface CoverageSourceSummary {
   /** A proof's name, a machine file, `corpus`. */
   name: string;
-  /** `exploration`: a breadth-first search of a statechart; `corpus`: conformance traces replayed. */
-  kind: 'exploration' | 'corpus';
+  /**
+   * `exploration`: a breadth-first search of a statechart; `random`: random runs of a statechart (fast-check over
+   * xstate's transition(), never exhaustive), replayed through the compiled model to count them; `corpus`: conformance
+   * traces replayed.
+   */
+  kind: 'exploration' | 'random' | 'corpus';
   /** Whether the source covered its whole bounded world (only then does it call an item unreachable). */
   exhaustive: boolean;
   /** What the source ran: states and depth explored, bounds; traces and steps replayed. */
@@ -93,6 +97,26 @@ export interface CoverageSourceSummary {
   warnings: string[];
   /** This source alone, per dimension (only the dimensions it speaks about). */
   counts: SourceCounts;
+}
+
+/**
+ * An exclusion a proof declares (`coverage.exclude`) or a model module (its `coverage` export, or `options.coverage`):
+ * the items of dimension `kind` whose id is `id`, or matches the regular expression `match` (exactly one of the two),
+ * are reported `excluded` with `reason`. An exclusion that matches no item of its source's universe is an error.
+ */
+export interface CoverageExclusion {
+  kind: DimensionName;
+  /** An item's id, exactly. */
+  id?: string;
+  /** A regular expression (JavaScript syntax, unanchored) that the ids must match. */
+  match?: string;
+  /** Why: a statement a reviewer can check (e.g. "the S4 VMM does not issue IOMMU_IOAS_ALLOW_IOVAS"). */
+  reason: string;
+}
+
+/** What a proof or a model module says about its coverage. */
+export interface CoverageDeclaration {
+  exclude?: CoverageExclusion[];
 }
 
 /** `handover coverage --json`. */

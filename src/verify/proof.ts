@@ -6,6 +6,7 @@
 import type { InvariantName } from '../invariants/index.ts';
 import type { Phase } from '../../machines/lifecycle.ts';
 import type { Environment, Strategy } from '../../machines/strategy.ts';
+import type { CoverageDeclaration } from '../coverage/types.ts';
 
 /** An expectation and the reason for it (cite the thread, patch or kernel source). */
 export interface Expected<V extends string> {
@@ -39,6 +40,11 @@ export interface Proof {
   expect: Partial<Record<ProofInvariant, Expected<'HOLDS' | 'VIOLATED'>>>;
   /** Lifecycle phases the world must reach (or must not), so that a HOLDS cannot come from a world that stops early. */
   goals: Partial<Record<Phase, Expected<'REACHED' | 'UNREACHED'>>>;
+  /**
+   * `handover coverage`: items of the universe this proof's world cannot exercise, each with a reason a reviewer can
+   * check (src/coverage/types.ts CoverageExclusion). They are reported `excluded`, never hidden.
+   */
+  coverage?: CoverageDeclaration;
 }
 
 /** The proof in its larger world (`handover verify --larger`), or the proof itself when it has none. */

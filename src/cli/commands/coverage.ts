@@ -9,7 +9,11 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   corpusSource,
+  CoverageExclusionError,
   CoverageTargetError,
+  RANDOM_MAX_STEPS,
+  s4RandomSource,
+  S4_RANDOM_WORLDS,
   DEFAULT_GRAPH_CAP,
   explorationSource,
   formatSummary,
@@ -33,6 +37,8 @@ interface CoverageFlags {
   out?: string;
   workers?: string;
   graphCap?: string;
+  random?: string;
+  randomSeed?: string;
 }
 
 const HELP = `
@@ -48,7 +54,15 @@ Statuses: covered (with a shortest witness: the events from the initial state, a
 a trace file under --out that \`handover replay\` runs; for the corpus, the trace and step), unreachable
 (an exploration of the whole bounded world did not reach it: unreachable within those bounds), uncovered
 (not reached, and the search was cut or the source is not exhaustive: the reason says which), excluded
-(with the reason). Merged: covered by any source wins; unreachable only when an exhaustive source says so.
+(declared by a proof's coverage.exclude or a model module's coverage export, with the reason; an excluded
+item some source covered keeps its witness, and the reason says so; an exclusion that matches nothing is an
+error, exit 2). Merged: covered by any source wins; unreachable only when an exhaustive source says so.
+
+--random N: also N random runs of each S4 random world (src/random: S4 hardened and S4 proposed with the
+wider VMM, adversarial with 10 deviations, a 64-page guest, two devices, both KEXEC faults; at most
+${RANDOM_MAX_STEPS} steps each), each world its own source "random:<world>". What they do not reach is uncovered,
+"not reached in N random runs", never unreachable. Default 0: off (the default invocation stays fast).
+--random-seed S: the fast-check seed of the random runs (default: a random one, printed in the summary).
 
 --json: one document {"handover-coverage": 1, "sources": [...], "dimensions": {"states": {"total",
 "covered", "unreachable", "uncovered", "excluded", "items": [{"kind", "id", "status", "witness" |
@@ -72,6 +86,8 @@ export function registerCoverage(program: Command, ctx: CommandContext): void {
     .option('--out <dir>', 'write coverage.json and the witness traces here (default: the --html directory)')
     .option('--workers <n>', `explorer worker threads (default: the machine's cores, ${defaultWorkers()}); the report is the same for any n`)
     .option('--graph-cap <n>', `state cap of the pair and path analysis (default ${DEFAULT_GRAPH_CAP})`)
+    .option('--random <n>', 'random runs per S4 random world, as sources of their own (default 0: none)')
+    .option('--random-seed <s>', 'fast-check seed of the random runs (default: a random one, printed)')
     .addHelpText('after', HELP)
     .action(async (flags: CoverageFlags) => {
       ctx.setExitCode(await runCoverage(flags));
@@ -82,6 +98,9 @@ async function runCoverage(flags: CoverageFlags): Promise<number> {
   const workers = flags.workers === undefined ? defaultWorkers() : positiveInt(flags.workers, '--workers');
   const graphCap = flags.graphCap === undefined ? DEFAULT_GRAPH_CAP : positiveInt(flags.graphCap, '--graph-cap');
   const outDir = flags.out ?? flags.html;
+  const randomRunCount = flags.random === undefined ? 0 : nonNegativeInt(flags.random, '--random');
+  if (flags.randomSeed !== undefined && randomRunCount === 0) throw new HandoverInputError({ kind: 'usage', message: '--random-seed needs --random N (N >= 1)' });
+  const randomSeed = flags.randomSeed === undefined ? (Date.now() ^ (Math.random() * 0x100000000)) | 0 : seedOf(flags.randomSeed);
   const none = flags.proof === undefined && flags.machine === undefined && flags.corpus === undefined;
 
   // Every input is checked before anything runs.
@@ -135,11 +154,24 @@ async function runCoverage(flags: CoverageFlags): Promise<number> {
     progress('');
     note(`coverage: [${i + 1}/${targets.length}] ${sources[sources.length - 1]!.summary.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
+  for (const [i, world] of (randomRunCount > 0 ? S4_RANDOM_WORLDS : []).entries()) {
+    const started = performance.now();
+    note(`coverage: [random ${i + 1}/${S4_RANDOM_WORLDS.length}] ${randomRunCount} random runs of S4 ${world.variant} (seed ${randomSeed})`);
+    const s = s4RandomSource(world, { runs: randomRunCount, seed: randomSeed, ...(outDir !== undefined ? { outDir } : {}) });
+    sources.push(s);
+    note(`coverage: [random ${i + 1}/${S4_RANDOM_WORLDS.length}] ${s.summary.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
   if (corpus) {
     note(`coverage: replaying the corpus ${corpus.shown}`);
     sources.push(corpusSource(corpus.dir, corpus.shown));
   }
-  const report = mergeSources(sources);
+  let report;
+  try {
+    report = mergeSources(sources);
+  } catch (err) {
+    if (err instanceof CoverageExclusionError) throw new HandoverInputError({ kind: 'module', file: err.file, message: err.message });
+    throw err;
+  }
   const json = `${JSON.stringify(report)}\n`;
   if (outDir !== undefined) {
     mkdirSync(outDir, { recursive: true });
@@ -155,6 +187,7 @@ async function runCoverage(flags: CoverageFlags): Promise<number> {
 
 /** A target that cannot be loaded or run, as an input error naming the file. */
 function targetError(file: string, err: unknown): unknown {
+  if (err instanceof CoverageExclusionError) return new HandoverInputError({ kind: 'module', file: err.file, message: err.message });
   if (err instanceof ModelShapeError) return new HandoverInputError({ kind: 'module', file, message: `${err.field}: ${err.problem}` });
   if (err instanceof ModelModuleError || err instanceof CoverageTargetError || err instanceof ProofShapeError) {
     return new HandoverInputError({ kind: 'module', file, message: err.message.replace(`${file}: `, '') });
@@ -163,6 +196,22 @@ function targetError(file: string, err: unknown): unknown {
     return new HandoverInputError({ kind: 'module', file, message: `cannot load the module: ${err.message}` });
   }
   return err;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v)) {
+    throw new HandoverInputError({ kind: 'usage', message: `${flag}: expected an integer >= 0, got "${text}"` });
+  }
+  return v;
+}
+
+function seedOf(text: string): number {
+  const v = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+    throw new HandoverInputError({ kind: 'usage', message: `--random-seed: expected a 32-bit integer, got "${text}"` });
+  }
+  return v;
 }
 
 function positiveInt(text: string, flag: string): number {

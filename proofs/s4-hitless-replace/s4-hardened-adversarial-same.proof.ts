@@ -14,7 +14,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-restore',
@@ -39,4 +39,5 @@ export default defineProof({
     refused: { verdict: 'REACHED', why: 'an adversarial rebuild (wrong offset, read-only, half) is refused by lu-replace-check' },
     finished: { verdict: 'REACHED', why: 'a VMM whose deviations are refused can still follow the procedure to FINISH' },
   },
+  coverage: S4_COVERAGE,
 });

@@ -11,7 +11,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-v1',
@@ -36,4 +36,5 @@ export default defineProof({
     refused: { verdict: 'REACHED', why: 'an adversarial rebuild is refused by lu-replace-check in the new kernel' },
     finished: { verdict: 'REACHED', why: 'the upgrade completes' },
   },
+  coverage: S4_COVERAGE,
 });

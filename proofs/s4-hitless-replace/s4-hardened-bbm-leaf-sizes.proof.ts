@@ -13,7 +13,7 @@
  */
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { BOTH_FAULTS, FREEZE_FAILS, bbmConfig, expectations, guestDma } from './common.ts';
+import { BOTH_FAULTS, FREEZE_FAILS, bbmConfig, expectations, guestDma, S4_COVERAGE } from './common.ts';
 
 export default defineProof({
   name: 's4-hardened-bbm-leaf-sizes',
@@ -39,4 +39,5 @@ export default defineProof({
     refused: { verdict: 'REACHED', why: 'the rebuild with 4 KiB leaves is refused on BBM hardware' },
     finished: { verdict: 'REACHED', why: 'the faithful rebuild (same leaves) is accepted and the live update finishes' },
   },
+  coverage: S4_COVERAGE,
 });

@@ -9,7 +9,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-restore',
@@ -34,4 +34,5 @@ export default defineProof({
     freezeFailed: { verdict: 'REACHED', why: 'the injected freeze failure; the retried kexec goes through (§F I17)' },
     refused: { verdict: 'UNREACHED', why: 'the faithful rebuild is equivalent, so lu-replace-check never refuses it' },
   },
+  coverage: S4_COVERAGE,
 });

@@ -24,7 +24,7 @@ import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import type { Strategy } from '../../machines/strategy.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const firstCut: Strategy = {
   ...hardened,
@@ -56,4 +56,5 @@ export default defineProof({
   goals: {
     finished: { verdict: 'REACHED', why: 'the procedure itself completes' },
   },
+  coverage: S4_COVERAGE,
 });

@@ -21,7 +21,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-restore',
@@ -47,4 +47,5 @@ export default defineProof({
   goals: {
     finished: { verdict: 'REACHED', why: 'the live update still completes (FINISH does not look at what the rebuilt HWPT maps, SK-TREE can_finish)' },
   },
+  coverage: S4_COVERAGE,
 });

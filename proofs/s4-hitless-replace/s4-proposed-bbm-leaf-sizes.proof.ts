@@ -15,7 +15,7 @@
  */
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { BOTH_FAULTS, FREEZE_FAILS, bbmConfig, expectations, guestDma } from './common.ts';
+import { BOTH_FAULTS, FREEZE_FAILS, bbmConfig, expectations, guestDma, S4_COVERAGE } from './common.ts';
 
 export default defineProof({
   name: 's4-proposed-bbm-leaf-sizes',
@@ -40,4 +40,5 @@ export default defineProof({
   goals: {
     finished: { verdict: 'REACHED', why: 'the live update completes' },
   },
+  coverage: S4_COVERAGE,
 });

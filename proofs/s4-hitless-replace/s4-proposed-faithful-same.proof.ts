@@ -17,7 +17,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-restore',
@@ -42,4 +42,5 @@ export default defineProof({
     freezeFailed: { verdict: 'REACHED', why: 'the injected freeze failure makes reboot() fail; the old kernel runs on and the VMM retries (§F I17)' },
     refused: { verdict: 'UNREACHED', why: 'the posted series has no replace check (§D.5: no validation step found), so no replace is refused' },
   },
+  coverage: S4_COVERAGE,
 });

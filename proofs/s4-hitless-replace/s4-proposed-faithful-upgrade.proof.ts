@@ -13,7 +13,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-v1',
@@ -38,4 +38,5 @@ export default defineProof({
     restored: { verdict: 'REACHED', why: 'the restore path of the new kernel reads the domain SK-v1 preserved (same iommufd-v1 ABI)' },
     finished: { verdict: 'REACHED', why: 'the new kernel can retrieve the iommufd and finish (SK-v1 could not: EOPNOTSUPP, §D.5), and it is the one finishing' },
   },
+  coverage: S4_COVERAGE,
 });

@@ -16,7 +16,7 @@
 import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import proposed from '../../machines/strategies/s4-hitless-replace/proposed.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const ENV: Environment = {
   from: 'linux-7.1-sk-restore',
@@ -41,4 +41,5 @@ export default defineProof({
     translationLost: { verdict: 'REACHED', why: 'the new kernel boots without restoring the preserved device (no IOMMU handler, §E)' },
     restored: { verdict: 'UNREACHED', why: 'linux-7.1 has no IOMMU restore path (profiles.ts: no iommufd handler)' },
   },
+  coverage: S4_COVERAGE,
 });

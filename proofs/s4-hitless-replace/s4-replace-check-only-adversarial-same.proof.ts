@@ -20,7 +20,7 @@ import type { Environment } from '../../machines/strategy.ts';
 import { defineProof } from '../../src/verify/proof.ts';
 import type { Strategy } from '../../machines/strategy.ts';
 import hardened from '../../machines/strategies/s4-hitless-replace/hardened.ts';
-import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger } from './common.ts';
+import { CONFIG, FREEZE_FAILS, expectations, guestDma, larger, S4_COVERAGE } from './common.ts';
 
 const replaceCheckOnly: Strategy = {
   ...hardened,
@@ -53,4 +53,5 @@ export default defineProof({
     replaced: { verdict: 'REACHED', why: 'lu-replace-check accepts the faithful rebuild' },
     finished: { verdict: 'REACHED', why: 'the live update completes' },
   },
+  coverage: S4_COVERAGE,
 });

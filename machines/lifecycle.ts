@@ -8,16 +8,17 @@
  *   finished, and the ways out: aborted (the session closed before the kexec), freezeFailed (reboot() failed: the old
  *   kernel runs on, the VMM may try again), panicked (the new kernel stopped), translationLost (the new kernel booted
  *   without restoring a preserved device's translation), refused (the kernel refused the replace), secondKexec (a
- *   kexec before FINISH), rebooted (a kexec before anything was preserved: a plain reboot, nothing to hand over). Every userspace call is an event of this region; the phase changes on what the call did,
- *   which the kernel model computes (guards and the action read the same memoized outcome).
- * - `dma`: the device's DMA, all the time until the new kernel panics. A DMA changes nothing (the hardware reads
- *   memory), so the exhaustive search does not offer it (Environment.dma says why); replayed traces and the
- *   visualiser step through it.
+ *   kexec before FINISH), rebooted (a kexec before anything was preserved: a plain reboot, nothing to hand over).
+ *   Every userspace call is an event of this region; the phase changes on what the call did, which the kernel model
+ *   computes (phaseAfter(); guards and the action read the same memoized outcome).
+ * - `dma`: the device's DMA, all the time until the lifecycle reaches a terminal phase. A DMA changes nothing (the
+ *   hardware reads memory), so the exhaustive search does not offer it (Environment.dma says why); replayed traces and
+ *   the visualiser step through it.
  *
  * The context is the kernel model's world plus what the VMM knows: the labels it bound, where it is in its procedure,
  * how many deviations it made, and the invariants a step has broken (sticky: step invariants are judged on the step,
  * so the state remembers them; every invariant is then a predicate on the state). Events are trace steps: the event
- * list of a path is a trace (`pathToTrace`).
+ * list of a path is a trace (`toTrace`).
  */
 import { assign, setup, stateIn } from 'xstate';
 import type { Kernel } from '../src/kernel/index.ts';

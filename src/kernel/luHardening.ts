@@ -1,13 +1,13 @@
 /**
  * The hardening patches of profiles.ts PATCHES, as the kernel would run them: checks on a replace, a detach and an
- * IOAS change of a device whose live update is not finished, and on a reboot while one is not finished. Each check reads only what the kernel has (its
- * domains, its page tables, the device's IOMMU capabilities), never the verifier's history: the invariants judge the
- * patches independently.
+ * IOAS change of a device whose live update is not finished, and on a reboot while one is not finished. Each check
+ * reads only what the kernel has (its domains, its page tables, the device's IOMMU capabilities), never the
+ * verifier's history: the invariants judge the patches independently.
  */
 import type { DeviceObject, Kernel } from './types.ts';
 import { hasPatch } from './profiles.ts';
 import { fail, type Fail } from './outcome.ts';
-import { getObject } from './main.ts';
+import { ctxOf, getObject } from './main.ts';
 import { domainTranslations } from './domain.ts';
 import { mergeRuns, runsEqual } from './runs.ts';
 
@@ -82,7 +82,5 @@ export function luRebootRefused(k: Kernel): boolean {
 export function luHeldIoas(k: Kernel, ictx: number, ioasId: number): boolean {
   if (!hasPatch(k.profile, 'lu-hold-until-finish')) return false;
   // (lu-hold-attachment needs no IOAS rule: the IOAS of a preserved HWPT is immutable from the iommufd preserve.)
-  const ctx = k.files.find((f) => f.id === ictx);
-  if (ctx?.kind !== 'iommufd') return false;
-  return ctx.ctx.objects.some((o) => o.type === 'DEVICE' && luHeldDevice(k, ictx, o) && hwptOf(k, ictx, o.hwpt)?.ioas === ioasId);
+  return ctxOf(k, ictx).objects.some((o) => o.type === 'DEVICE' && luHeldDevice(k, ictx, o) && hwptOf(k, ictx, o.hwpt)?.ioas === ioasId);
 }
